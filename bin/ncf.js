@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { main, handleError } from '../dist/cli/main.js';
+
+main(process.argv).catch(handleError);
