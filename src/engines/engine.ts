@@ -1,0 +1,57 @@
+/**
+ * The one interface every engine implements, so that training, evaluation and benchmarks are
+ * written once and every comparison is like for like.
+ */
+import type { ModelShape, Weights } from '../model/spec.js';
+
+/** An epoch's training instances (positives and sampled negatives), already shuffled. */
+export interface Instances {
+  length: number;
+  users: Int32Array;
+  items: Int32Array;
+  /** 1 for a positive, 0 for a sampled negative. */
+  labels: Float32Array;
+}
+
+export type OptimizerName = 'adam' | 'lazy_adam' | 'sgd';
+
+export interface OptimizerConfig {
+  name: OptimizerName;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/** Optimizer moments and step count, saved in checkpoints so that `--resume` continues exactly. */
+export interface OptimizerState {
+  step: number;
+  /** Adam's first and second moments per parameter ('m:<name>', 'v:<name>'); empty for SGD. */
+  slots: Weights;
+}
+
+export interface EngineInfo {
+  name: 'scratch' | 'tfjs';
+  backend: string;
+  threads?: number;
+}
+
+export interface Engine {
+  readonly info: EngineInfo;
+  readonly shape: ModelShape;
+  setWeights(w: Weights): Promise<void>;
+  getWeights(): Promise<Weights>;
+  getOptimizerState(): Promise<OptimizerState>;
+  setOptimizerState(s: OptimizerState): Promise<void>;
+  /**
+   * Trains mini-batches [firstStep, firstStep + count) of `batchSize` over `instances`
+   * (the last batch of an epoch may be short); forward, backward and optimizer per step.
+   * Returns each step's mean loss.
+   */
+  trainSteps(instances: Instances, batchSize: number, firstStep: number, count: number): Promise<Float32Array>;
+  /** Mean loss and its gradients over instances [start, end), without updating anything. */
+  gradients(instances: Instances, start: number, end: number): Promise<{ loss: number; grads: Weights }>;
+  /** Predicted logits for (users[k], items[k]). */
+  score(users: Int32Array, items: Int32Array): Promise<Float32Array>;
+  dispose(): Promise<void>;
+}

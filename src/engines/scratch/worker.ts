@@ -1,0 +1,22 @@
+/** Worker-thread entry of the scratch engine: one training shard, driven by the main thread. */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Instances } from '../engine.js';
+import { ShardTrainer, type ShardInit } from './shard.js';
+
+export type WorkerCommand =
+  | { type: 'instances'; inst: Instances }
+  | { type: 'train'; batchSize: number; firstStep: number; count: number; optStep: number }
+  | { type: 'exit' };
+
+const trainer = new ShardTrainer(workerData as ShardInit);
+
+parentPort!.on('message', (cmd: WorkerCommand) => {
+  try {
+    if (cmd.type === 'instances') trainer.setInstances(cmd.inst);
+    else if (cmd.type === 'train') trainer.runSteps(cmd.batchSize, cmd.firstStep, cmd.count, cmd.optStep, null);
+    else if (cmd.type === 'exit') parentPort!.close();
+  } catch (err) {
+    trainer.barrier.fail();
+    throw err;
+  }
+});
