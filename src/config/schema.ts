@@ -1,0 +1,74 @@
+/**
+ * The run configuration: its schema (types, ranges, allowed keys) and its defaults.
+ * Layering: DEFAULTS < config file < --set flags; the resolved config is saved with every run.
+ */
+import { z } from 'zod';
+
+export const DATASET_NAMES = [
+  'ml-100k', 'ml-1m', 'ml-10m', 'ml-20m', 'ml-25m', 'ml-32m', 'ml-latest', 'ml-latest-small', 'ml-1m-ncf',
+] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+const positiveInt = z.number().int().min(1);
+
+export const configSchema = z.strictObject({
+  /** Run name: the model is saved as <output.models>/<name>.ncf, reports under <output.reports>/<name>-<time>/. */
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"'),
+  seed: z.number().int().min(0),
+  engine: z.enum(['scratch']),
+  model: z.strictObject({
+    type: z.enum(['gmf', 'mlp', 'neumf']),
+    factors: positiveInt,
+    layers: z
+      .array(positiveInt)
+      .min(2)
+      .refine((l) => l[0] % 2 === 0, 'layers[0] is the concatenated user+item embedding width and must be even'),
+    embeddingStd: z.number().positive(),
+  }),
+  data: z.strictObject({
+    dataset: z.enum(DATASET_NAMES),
+    /** Folder holding the dataset's files; null: $NCF_DATA_DIR/<dataset>, else data/<dataset>. */
+    dir: z.string().min(1).nullable(),
+    /** Sampled-protocol negatives per user (ignored where the dataset ships its own, e.g. ml-1m-ncf). */
+    evalNegatives: positiveInt,
+  }),
+  train: z.strictObject({
+    epochs: positiveInt,
+    batchSize: positiveInt,
+    lr: z.number().positive(),
+    optimizer: z.enum(['adam', 'lazy_adam', 'sgd']),
+    /** Negatives sampled per positive, each epoch. */
+    negatives: z.number().int().min(0),
+    beta1: z.number().min(0).lt(1),
+    beta2: z.number().min(0).lt(1),
+    epsilon: z.number().positive(),
+  }),
+  eval: z.strictObject({
+    k: positiveInt,
+    /** When to compute full-ranking metrics (slower): every epoch, after the last, or never. */
+    fullRanking: z.enum(['every', 'final', 'never']),
+  }),
+  scratch: z.strictObject({
+    /** Worker threads (= gradient shards). Numbers depend on this, not on the machine. */
+    threads: z.number().int().min(1).max(64),
+  }),
+  output: z.strictObject({
+    models: z.string().min(1),
+    reports: z.string().min(1),
+  }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** He et al. 2017's defaults (NeuMF without pre-training) on their ML-1M split. */
+export const DEFAULTS: Config = {
+  name: 'ncf',
+  seed: 42,
+  engine: 'scratch',
+  model: { type: 'neumf', factors: 8, layers: [64, 32, 16, 8], embeddingStd: 0.01 },
+  data: { dataset: 'ml-1m-ncf', dir: null, evalNegatives: 99 },
+  train: { epochs: 20, batchSize: 256, lr: 0.001, optimizer: 'lazy_adam', negatives: 4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+  eval: { k: 10, fullRanking: 'final' },
+  scratch: { threads: 2 },
+  output: { models: 'models', reports: 'reports' },
+};

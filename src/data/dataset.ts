@@ -1,0 +1,102 @@
+/**
+ * From a dataset name and folder to SplitData: which files each MovieLens release has, reading
+ * them, the leave-one-out split, and movie metadata in dense ids.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatasetName } from '../config/schema.js';
+import { NcfError } from '../util/errors.js';
+import { isDownloadable } from './download/index.js';
+import { readMovies, readNcfFiles, readRatings, type RatingsLayout } from './readers/index.js';
+import { buildInteractions } from './interactions.js';
+import { leaveOneOut, type SplitData } from './split.js';
+import type { MovieInfo, NcfFiles } from './types.js';
+
+interface RawLayout {
+  ratings: string;
+  ratingsLayout: Exclude<RatingsLayout, 'ncf'>;
+  movies: string;
+  moviesLayout: 'ml-100k' | 'dat' | 'csv';
+}
+
+const RAW: Record<Exclude<DatasetName, 'ml-1m-ncf'>, RawLayout> = {
+  'ml-100k': { ratings: 'u.data', ratingsLayout: 'ml-100k', movies: 'u.item', moviesLayout: 'ml-100k' },
+  'ml-1m': { ratings: 'ratings.dat', ratingsLayout: 'dat', movies: 'movies.dat', moviesLayout: 'dat' },
+  'ml-10m': { ratings: 'ratings.dat', ratingsLayout: 'dat', movies: 'movies.dat', moviesLayout: 'dat' },
+  'ml-20m': { ratings: 'ratings.csv', ratingsLayout: 'csv', movies: 'movies.csv', moviesLayout: 'csv' },
+  'ml-25m': { ratings: 'ratings.csv', ratingsLayout: 'csv', movies: 'movies.csv', moviesLayout: 'csv' },
+  'ml-32m': { ratings: 'ratings.csv', ratingsLayout: 'csv', movies: 'movies.csv', moviesLayout: 'csv' },
+  'ml-latest': { ratings: 'ratings.csv', ratingsLayout: 'csv', movies: 'movies.csv', moviesLayout: 'csv' },
+  'ml-latest-small': { ratings: 'ratings.csv', ratingsLayout: 'csv', movies: 'movies.csv', moviesLayout: 'csv' },
+};
+
+const NCF_PREFIX = 'ml-1m';
+
+/** data.dir if set, else $NCF_DATA_DIR/<dataset>, else data/<dataset>. */
+export function resolveDataDir(dataset: DatasetName, dir: string | null, env: NodeJS.ProcessEnv = process.env): string {
+  if (dir) return dir;
+  if (env.NCF_DATA_DIR) return join(env.NCF_DATA_DIR, dataset);
+  return join('data', dataset);
+}
+
+export interface LoadProgress {
+  (stage: string, done: number, total: number): void;
+}
+
+export async function loadDataset(dataset: DatasetName, dir: string, onProgress?: LoadProgress): Promise<SplitData> {
+  if (dataset === 'ml-1m-ncf') {
+    for (const f of ['train.rating', 'test.rating', 'test.negative']) requireFile(dataset, join(dir, `${NCF_PREFIX}.${f}`));
+    return fromNcfFiles(await readNcfFiles(dir, NCF_PREFIX), `${join(dir, NCF_PREFIX)}.test.negative`);
+  }
+  const layout = RAW[dataset];
+  const ratingsPath = join(dir, layout.ratings);
+  requireFile(dataset, ratingsPath);
+  const cols = await readRatings(ratingsPath, layout.ratingsLayout, (done, total) => onProgress?.('reading', done, total));
+  const split = leaveOneOut(cols);
+  const moviesPath = join(dir, layout.movies);
+  if (existsSync(moviesPath)) split.movies = moviesByDenseId(await readMovies(moviesPath, layout.moviesLayout), split.itemIds);
+  return split;
+}
+
+/** He et al.'s files: ids are already dense and 0-based; their negatives are the sampled protocol's candidates. */
+export function fromNcfFiles(f: NcfFiles, negativesPath: string): SplitData {
+  let U = 0;
+  let I = 0;
+  for (const c of [f.train, f.test]) {
+    for (let r = 0; r < c.length; r++) {
+      U = Math.max(U, c.users[r] + 1);
+      I = Math.max(I, c.items[r] + 1);
+    }
+  }
+  const n = f.negativesPerUser;
+  const testItems = new Int32Array(U).fill(-1);
+  const testNegatives = new Int32Array(U * n).fill(-1);
+  for (let r = 0; r < f.test.length; r++) {
+    const u = f.test.users[r];
+    if (testItems[u] >= 0) throw new NcfError(`${negativesPath.replace(/negative$/, 'rating')}:${r + 1}: user ${u} has a second test item`);
+    testItems[u] = f.test.items[r];
+    for (let k = 0; k < n; k++) {
+      const j = f.negatives[r * n + k];
+      if (j < 0 || j >= I) throw new NcfError(`${negativesPath}:${r + 1}: item id ${j} out of range (the data has items 0..${I - 1})`);
+      testNegatives[u * n + k] = j;
+    }
+  }
+  const train = buildInteractions(U, I, f.train.users, f.train.items, f.train.length);
+  const identity = (k: number): Int32Array => Int32Array.from({ length: k }, (_, i) => i);
+  return {
+    numUsers: U, numItems: I, train, testItems, testNegatives, negativesPerUser: n,
+    userIds: identity(U), itemIds: identity(I), movies: null,
+  };
+}
+
+function moviesByDenseId(byMovieId: Map<number, MovieInfo>, itemIds: Int32Array): (MovieInfo | undefined)[] {
+  return Array.from(itemIds, (id) => byMovieId.get(id));
+}
+
+function requireFile(dataset: DatasetName, path: string): void {
+  if (existsSync(path)) return;
+  const how = isDownloadable(dataset)
+    ? `run 'ncf data download ${dataset}'`
+    : `download ${dataset} from GroupLens and unzip it there`;
+  throw new NcfError(`${path} not found — ${how}, or point --data-dir / --set data.dir=<folder> at a copy`);
+}

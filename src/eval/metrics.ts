@@ -1,0 +1,47 @@
+/**
+ * Ranking metrics for one held-out item (He et al. 2017, §4.1). Ranks are 0-based: rank r means
+ * r candidates scored at least as high as the held-out item. Ties count AGAINST the held-out item
+ * (pessimistic), so a model that scores everything equally gets no credit.
+ */
+
+/** Number of scores in `scores[from..to)` that are ≥ `target`. */
+export function rankAgainst(target: number, scores: Float32Array, from: number, to: number): number {
+  let r = 0;
+  for (let k = from; k < to; k++) if (scores[k] >= target) r++;
+  return r;
+}
+
+/** HR@K = 1 if the held-out item is among the top K (rank < K), else 0. */
+export function hitRatioAt(rank: number, k: number): number {
+  return rank < k ? 1 : 0;
+}
+
+/** NDCG@K with one relevant item = 1 / log2(rank + 2) if rank < K, else 0. */
+export function ndcgAt(rank: number, k: number): number {
+  return rank < k ? 1 / Math.log2(rank + 2) : 0;
+}
+
+export interface RankingMetrics {
+  protocol: 'sampled' | 'full';
+  k: number;
+  hr: number;
+  ndcg: number;
+  /** Users evaluated (those with a held-out item). */
+  users: number;
+  /** Candidates per user: 1 + negatives for 'sampled'; mean unseen items for 'full'. */
+  candidates: number;
+}
+
+/** Averages HR@K and NDCG@K over per-user ranks (−1 = user not evaluated). */
+export function summarizeRanks(ranks: Int32Array, k: number, protocol: 'sampled' | 'full', candidates: number): RankingMetrics {
+  let hr = 0;
+  let ndcg = 0;
+  let users = 0;
+  for (const r of ranks) {
+    if (r < 0) continue;
+    hr += hitRatioAt(r, k);
+    ndcg += ndcgAt(r, k);
+    users++;
+  }
+  return { protocol, k, hr: users ? hr / users : 0, ndcg: users ? ndcg / users : 0, users, candidates };
+}

@@ -1,0 +1,60 @@
+/**
+ * A run's report folder, written as the run goes so that an interrupted run keeps what it did:
+ * config.json (resolved), metrics.csv (one row per epoch), loss.csv (within-epoch loss blocks),
+ * timing.json and summary.md.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import type { EpochRecord } from '../train/loop.js';
+
+export class RunReport {
+  readonly dir: string;
+
+  constructor(root: string, name: string, now = new Date()) {
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    this.dir = join(root, `${name}-${stamp}`);
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  writeConfig(config: Config, extra: Record<string, unknown>): void {
+    writeFileSync(join(this.dir, 'config.json'), `${JSON.stringify({ ...config, run: extra }, null, 2)}\n`);
+    writeFileSync(
+      join(this.dir, 'metrics.csv'),
+      'epoch,loss,sampled_hr,sampled_ndcg,full_hr,full_ndcg,k,sample_s,train_s,eval_s,samples_per_s\n',
+    );
+    writeFileSync(join(this.dir, 'loss.csv'), 'epoch,block,loss\n');
+  }
+
+  addEpoch(r: EpochRecord): void {
+    const f = (x: number | undefined, d = 6): string => (x === undefined ? '' : x.toFixed(d));
+    appendFileSync(
+      join(this.dir, 'metrics.csv'),
+      `${[r.epoch, f(r.loss), f(r.sampled.hr), f(r.sampled.ndcg), f(r.full?.hr), f(r.full?.ndcg), r.sampled.k,
+        f(r.sampleSeconds, 3), f(r.trainSeconds, 3), f(r.evalSeconds, 3), r.samplesPerSecond.toFixed(0)].join(',')}\n`,
+    );
+    appendFileSync(join(this.dir, 'loss.csv'), r.lossBlocks.map((l, b) => `${r.epoch},${b},${l.toFixed(6)}\n`).join(''));
+  }
+
+  finish(history: EpochRecord[], timing: Record<string, unknown>, headline: string): void {
+    writeFileSync(join(this.dir, 'timing.json'), `${JSON.stringify(timing, null, 2)}\n`);
+    const k = history[0]?.sampled.k ?? 10;
+    const rows = history.map(
+      (r) =>
+        `| ${r.epoch} | ${r.loss.toFixed(4)} | ${r.sampled.hr.toFixed(4)} | ${r.sampled.ndcg.toFixed(4)} | ` +
+        `${r.full ? r.full.hr.toFixed(4) : ''} | ${r.full ? r.full.ndcg.toFixed(4) : ''} | ${r.trainSeconds.toFixed(1)} | ${r.samplesPerSecond.toFixed(0)} |`,
+    );
+    const md = [
+      `# ${headline}`,
+      '',
+      `Sampled: the held-out item ranked among ${history[0]?.sampled.candidates ?? '?'} candidates (He et al.'s protocol). ` +
+        `Full: ranked among every item the user has not trained on. Ties count against the held-out item.`,
+      '',
+      `| epoch | loss | sampled HR@${k} | sampled NDCG@${k} | full HR@${k} | full NDCG@${k} | train s | samples/s |`,
+      '|---|---|---|---|---|---|---|---|',
+      ...rows,
+      '',
+    ].join('\n');
+    writeFileSync(join(this.dir, 'summary.md'), md);
+  }
+}

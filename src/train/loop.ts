@@ -1,0 +1,111 @@
+/**
+ * The one training loop, engine-agnostic: per epoch, sample instances, train mini-batches in
+ * chunks (so progress, logging and Ctrl-C happen between chunks, not per step), then evaluate.
+ */
+import type { Engine } from '../engines/engine.js';
+import { allocateInstances, instancesPerEpoch, sampleTrainingInstances } from '../data/sampling.js';
+import type { SplitData } from '../data/split.js';
+import { evaluateFullRanking, evaluateSampled } from '../eval/evaluate.js';
+import type { RankingMetrics } from '../eval/metrics.js';
+import { Rng } from '../util/rng.js';
+
+export interface EpochRecord {
+  epoch: number;
+  /** Mean training loss over the epoch's steps. */
+  loss: number;
+  sampled: RankingMetrics;
+  full: RankingMetrics | null;
+  instances: number;
+  sampleSeconds: number;
+  trainSeconds: number;
+  evalSeconds: number;
+  samplesPerSecond: number;
+  /** Mean loss of each consecutive block of `lossBlock` steps, for within-epoch curves. */
+  lossBlocks: number[];
+}
+
+export interface LoopOptions {
+  epochs: number;
+  /** Epochs already completed (resume). */
+  startEpoch: number;
+  batchSize: number;
+  negatives: number;
+  seed: number;
+  k: number;
+  /** (U × evalN) sampled-protocol negatives. */
+  evalNegatives: Int32Array;
+  evalN: number;
+  fullRanking: 'every' | 'final' | 'never';
+  lossBlock: number;
+}
+
+export type Stage = 'sampling' | 'training' | 'evaluating' | 'ranking';
+
+export interface LoopHooks {
+  onStage?(epoch: number, stage: Stage, total: number): void;
+  onProgress?(epoch: number, done: number, total: number, meanLoss: number): void;
+  onEpochEnd?(record: EpochRecord): void | Promise<void>;
+  /** Polled between chunks; true stops the loop, discarding the unfinished epoch. */
+  stopRequested?(): boolean;
+}
+
+/** Seed label for the per-epoch generator: epoch e's negatives and shuffle depend on (seed, e) only. */
+const EPOCH_STREAM = 0xe90c;
+
+export async function trainEpochs(engine: Engine, data: SplitData, o: LoopOptions, hooks: LoopHooks = {}): Promise<{ interrupted: boolean }> {
+  const instances = allocateInstances(instancesPerEpoch(data.train, o.negatives));
+  const steps = Math.ceil(instances.length / o.batchSize);
+  const chunk = Math.max(1, Math.floor(32768 / o.batchSize));
+  for (let epoch = o.startEpoch + 1; epoch <= o.epochs; epoch++) {
+    hooks.onStage?.(epoch, 'sampling', instances.length);
+    let t = performance.now();
+    sampleTrainingInstances(data.train, o.negatives, Rng.derive(o.seed, EPOCH_STREAM, epoch), instances);
+    const sampleSeconds = (performance.now() - t) / 1000;
+
+    hooks.onStage?.(epoch, 'training', steps);
+    t = performance.now();
+    const lossBlocks: number[] = [];
+    let blockSum = 0;
+    let blockN = 0;
+    let lossSum = 0;
+    for (let first = 0; first < steps; first += chunk) {
+      const count = Math.min(chunk, steps - first);
+      const losses = await engine.trainSteps(instances, o.batchSize, first, count);
+      for (const l of losses) {
+        lossSum += l;
+        blockSum += l;
+        if (++blockN === o.lossBlock) {
+          lossBlocks.push(blockSum / blockN);
+          blockSum = 0;
+          blockN = 0;
+        }
+      }
+      hooks.onProgress?.(epoch, first + count, steps, lossSum / (first + count));
+      await yieldToEventLoop();
+      if (hooks.stopRequested?.()) return { interrupted: true };
+    }
+    if (blockN > 0) lossBlocks.push(blockSum / blockN);
+    const trainSeconds = (performance.now() - t) / 1000;
+
+    t = performance.now();
+    hooks.onStage?.(epoch, 'evaluating', data.numUsers);
+    const sampled = await evaluateSampled(engine, data, o.evalNegatives, o.evalN, o.k, (d, n) => hooks.onProgress?.(epoch, d, n, NaN));
+    let full: RankingMetrics | null = null;
+    if (o.fullRanking === 'every' || (o.fullRanking === 'final' && epoch === o.epochs)) {
+      hooks.onStage?.(epoch, 'ranking', data.numUsers);
+      full = await evaluateFullRanking(engine, data, o.k, (d, n) => hooks.onProgress?.(epoch, d, n, NaN));
+    }
+    const evalSeconds = (performance.now() - t) / 1000;
+    await hooks.onEpochEnd?.({
+      epoch, loss: lossSum / steps, sampled, full, instances: instances.length,
+      sampleSeconds, trainSeconds, evalSeconds, samplesPerSecond: instances.length / trainSeconds, lossBlocks,
+    });
+    if (hooks.stopRequested?.()) return { interrupted: epoch < o.epochs };
+  }
+  return { interrupted: false };
+}
+
+/** Lets signal handlers and timers run: a chunk of training blocks the thread. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
