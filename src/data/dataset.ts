@@ -32,11 +32,14 @@ const RAW: Record<Exclude<DatasetName, 'ml-1m-ncf'>, RawLayout> = {
 
 const NCF_PREFIX = 'ml-1m';
 
-/** data.dir if set, else $NCF_DATA_DIR/<dataset>, else data/<dataset>. */
+/** Where datasets live by default: $NCF_DATA_DIR, else data/. */
+export function dataRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.NCF_DATA_DIR || 'data';
+}
+
+/** data.dir if set, else <dataRoot>/<dataset>. */
 export function resolveDataDir(dataset: DatasetName, dir: string | null, env: NodeJS.ProcessEnv = process.env): string {
-  if (dir) return dir;
-  if (env.NCF_DATA_DIR) return join(env.NCF_DATA_DIR, dataset);
-  return join('data', dataset);
+  return dir ?? join(dataRoot(env), dataset);
 }
 
 export interface LoadProgress {

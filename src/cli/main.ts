@@ -1,0 +1,114 @@
+/** The `ncf` command line: parses argv, loads config, calls run/*, prints, sets the exit code. */
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../config/load.js';
+import { dataRoot } from '../data/dataset.js';
+import { DOWNLOADABLE, downloadDataset, isDownloadable } from '../data/download/index.js';
+import { metricsLine, runEval, type Protocol } from '../run/eval.js';
+import { runTrain } from '../run/train.js';
+import { NcfError } from '../util/errors.js';
+import { Progress } from '../util/progress.js';
+
+const collect = (v: string, acc: string[]): string[] => [...acc, v];
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('ncf')
+    .description('Neural Collaborative Filtering (NeuMF, He et al. 2017) on MovieLens')
+    .version(packageVersion())
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('train')
+    .description('train GMF, MLP or NeuMF; saves <output.models>/<name>.ncf after every epoch')
+    .requiredOption('-c, --config <file>', 'run config (JSON), e.g. configs/ml-1m.json')
+    .option('-s, --set <key=value>', 'override a config key, e.g. --set train.epochs=1 (repeatable)', collect, [])
+    .option('--data-dir <dir>', 'folder holding the dataset files (same as --set data.dir=<dir>)')
+    .option('--download', 'download the dataset first if it is missing')
+    .option('--resume', 'continue from the saved model of this run name')
+    .action(async (opts: { config: string; set: string[]; dataDir?: string; download?: boolean; resume?: boolean }) => {
+      const sets = opts.dataDir ? [...opts.set, `data.dir=${JSON.stringify(opts.dataDir)}`] : opts.set;
+      const config = loadConfig(opts.config, sets);
+      if (opts.download) {
+        const name = config.data.dataset;
+        if (!isDownloadable(name)) throw new NcfError(`--download: ${name} cannot be downloaded by ncf; get it from GroupLens`);
+        if (config.data.dir) throw new NcfError('--download saves under $NCF_DATA_DIR or data/: drop data.dir / --data-dir, or download by hand');
+        await downloadDataset(name, dataRoot(), {});
+      }
+      const stop = interruptFlag();
+      try {
+        const r = await runTrain(config, {
+          resume: Boolean(opts.resume), log: (l) => console.log(l), progress: new Progress(), stopRequested: stop.requested,
+        });
+        if (r.interrupted) {
+          console.log(`interrupted: ${r.modelPath} holds epoch ${r.history.length}; continue with --resume`);
+          process.exitCode = 130;
+        } else {
+          console.log(`model: ${r.modelPath}\nreport: ${r.reportDir}`);
+        }
+      } finally {
+        stop.dispose();
+      }
+    });
+
+  program
+    .command('eval')
+    .description('score a saved model: HR@K and NDCG@K under the sampled protocol and/or full ranking')
+    .requiredOption('-m, --model <file>', 'a model file written by ncf train (models/<name>.ncf)')
+    .addOption(new Option('-p, --protocol <protocol>', 'sampled: held-out item among the sampled negatives; full: among every unseen item').choices(['sampled', 'full', 'both']).default('both'))
+    .option('--data-dir <dir>', 'folder holding the dataset (default: the one the model was trained on)')
+    .option('--json', 'print the metrics as JSON')
+    .action(async (opts: { model: string; protocol: Protocol; dataDir?: string; json?: boolean }) => {
+      const r = await runEval(opts.model, { protocol: opts.protocol, dataDir: opts.dataDir ?? null, progress: new Progress() });
+      if (opts.json) console.log(JSON.stringify(r, null, 2));
+      else {
+        console.log(`${opts.model} (epoch ${r.epoch}, ${r.dataset})`);
+        for (const m of r.metrics) console.log(metricsLine(m));
+      }
+    });
+
+  const data = program.command('data').description('datasets');
+  data
+    .command('download')
+    .description(`download a MovieLens dataset from GroupLens (checksum-verified): ${DOWNLOADABLE.join(', ')}`)
+    .argument('<dataset>', 'dataset name')
+    .option('--data-dir <dir>', 'parent folder (default: $NCF_DATA_DIR, else data/)')
+    .option('--force', 'download again even if the files are there')
+    .option('--insecure-skip-checksum', 'do not verify checksums')
+    .action(async (name: string, opts: { dataDir?: string; force?: boolean; insecureSkipChecksum?: boolean }) => {
+      if (!isDownloadable(name)) throw new NcfError(`unknown dataset "${name}" — one of: ${DOWNLOADABLE.join(', ')}`);
+      const root = opts.dataDir ?? dataRoot();
+      const dir = await downloadDataset(name, root, { force: opts.force, skipChecksum: opts.insecureSkipChecksum });
+      console.log(`${name}: ${dir}`);
+    });
+
+  await program.parseAsync(argv);
+}
+
+/** The one place errors become output: user errors as one line, bugs with their stack. */
+export function handleError(err: unknown): void {
+  if (err instanceof NcfError) {
+    console.error(`ncf: ${err.message}`);
+    process.exitCode = err.exitCode;
+    return;
+  }
+  console.error('ncf: internal error (please report):');
+  console.error(err);
+  process.exitCode = 70;
+}
+
+/** First Ctrl-C asks the loop to stop after the current chunk (the epoch is discarded); a second quits at once. */
+function interruptFlag(): { requested: () => boolean; dispose: () => void } {
+  let stop = false;
+  const onSigint = (): void => {
+    if (stop) process.exit(130);
+    stop = true;
+    console.error('\nstopping: the unfinished epoch is discarded, the last saved model is kept (Ctrl-C again to quit now)');
+  };
+  process.on('SIGINT', onSigint);
+  return { requested: () => stop, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,57 @@
+/** `ncf eval`: score a saved model on its dataset's held-out items, under either protocol. */
+import { loadDataset } from '../data/dataset.js';
+import { createEngine } from '../engines/index.js';
+import { evaluateFullRanking, evaluateSampled } from '../eval/evaluate.js';
+import type { RankingMetrics } from '../eval/metrics.js';
+import { loadModel } from '../model/checkpoint.js';
+import { NcfError } from '../util/errors.js';
+import type { Progress } from '../util/progress.js';
+import { evalCandidates, type ModelMeta } from './train.js';
+
+export type Protocol = 'sampled' | 'full' | 'both';
+
+export interface EvalOptions {
+  protocol: Protocol;
+  /** Overrides the data folder recorded in the model file. */
+  dataDir: string | null;
+  progress: Progress;
+}
+
+export async function runEval(modelFile: string, o: EvalOptions): Promise<{ epoch: number; dataset: string; metrics: RankingMetrics[] }> {
+  const f = loadModel<ModelMeta>(modelFile);
+  const c = f.meta.config;
+  const dir = o.dataDir ?? f.meta.dataset.dir;
+  o.progress.start(`loading ${c.data.dataset}`, 1);
+  const data = await loadDataset(c.data.dataset, dir).finally(() => o.progress.stop());
+  if (data.numUsers !== f.shape.numUsers || data.numItems !== f.shape.numItems) {
+    throw new NcfError(
+      `${modelFile} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, but ${dir} has ${data.numUsers} × ${data.numItems}`,
+    );
+  }
+  const engine = await createEngine(c, f.shape);
+  try {
+    await engine.setWeights(f.weights);
+    const metrics: RankingMetrics[] = [];
+    const step = (d: number): void => o.progress.update(d);
+    if (o.protocol !== 'full') {
+      const { negatives, n } = evalCandidates(c, data);
+      o.progress.start('sampled evaluation', data.numUsers, 'users');
+      metrics.push(await evaluateSampled(engine, data, negatives, n, c.eval.k, step));
+    }
+    if (o.protocol !== 'sampled') {
+      o.progress.start('full-ranking evaluation', data.numUsers, 'users');
+      metrics.push(await evaluateFullRanking(engine, data, c.eval.k, step));
+    }
+    return { epoch: f.epoch, dataset: c.data.dataset, metrics };
+  } finally {
+    o.progress.stop();
+    await engine.dispose();
+  }
+}
+
+export function metricsLine(m: RankingMetrics): string {
+  const what = m.protocol === 'sampled'
+    ? `sampled (1 held-out item among ${m.candidates} candidates)`
+    : `full ranking (among ~${Math.round(m.candidates).toLocaleString('en-US')} unseen items)`;
+  return `${what}: HR@${m.k} ${m.hr.toFixed(4)}  NDCG@${m.k} ${m.ndcg.toFixed(4)}  over ${m.users.toLocaleString('en-US')} users`;
+}

@@ -1,0 +1,167 @@
+/** `ncf train`: data → engine → training loop → model file and report, on a resolved config. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import type { Config } from '../config/schema.js';
+import { loadDataset, resolveDataDir } from '../data/dataset.js';
+import { sampleEvalNegatives } from '../data/sampling.js';
+import type { SplitData } from '../data/split.js';
+import { createEngine } from '../engines/index.js';
+import { loadModel, saveModel } from '../model/checkpoint.js';
+import { countParams, initWeights, type ModelShape } from '../model/spec.js';
+import { RunReport } from '../report/run-report.js';
+import { trainEpochs, type EpochRecord, type Stage } from '../train/loop.js';
+import { NcfError } from '../util/errors.js';
+import { Progress } from '../util/progress.js';
+import { Rng } from '../util/rng.js';
+
+/** What a model file remembers about its run, beside the weights. */
+export interface ModelMeta {
+  config: Config;
+  dataset: { name: string; dir: string; numUsers: number; numItems: number };
+  history: EpochRecord[];
+}
+
+export interface TrainOptions {
+  resume: boolean;
+  log: (line: string) => void;
+  progress: Progress;
+  /** Polled between chunks of steps (Ctrl-C). */
+  stopRequested: () => boolean;
+}
+
+export interface TrainResult {
+  modelPath: string;
+  reportDir: string;
+  history: EpochRecord[];
+  interrupted: boolean;
+}
+
+export function modelPath(c: Config): string {
+  return join(c.output.models, `${c.name}.ncf`);
+}
+
+export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult> {
+  const dataDir = resolveDataDir(c.data.dataset, c.data.dir);
+  const data = await loadData(c, dataDir, o);
+  const shape: ModelShape = { ...c.model, numUsers: data.numUsers, numItems: data.numItems };
+  const { negatives, n: evalN } = evalCandidates(c, data);
+  const path = modelPath(c);
+
+  const engine = await createEngine(c, shape);
+  try {
+    let history: EpochRecord[] = [];
+    if (o.resume) {
+      history = await resumeInto(engine, c, shape, path);
+      o.log(`resuming ${path} after epoch ${history.length}`);
+    } else {
+      await engine.setWeights(initWeights(shape, c.seed));
+    }
+    o.log(
+      `${c.model.type} (${countParams(shape).toLocaleString('en-US')} parameters) on ${c.data.dataset}: ` +
+        `${data.numUsers.toLocaleString('en-US')} users, ${data.numItems.toLocaleString('en-US')} items, ` +
+        `${data.train.items.length.toLocaleString('en-US')} training positives; engine ${engine.info.name}` +
+        `${engine.info.threads ? ` (${engine.info.threads} threads)` : ''}, ${c.train.optimizer} lr ${c.train.lr}, batch ${c.train.batchSize}`,
+    );
+
+    const report = new RunReport(c.output.reports, c.name);
+    report.writeConfig(c, { dataDir, resumedFromEpoch: history.length, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length });
+    for (const r of history) report.addEpoch(r);
+
+    const { interrupted } = await trainEpochs(
+      engine,
+      data,
+      {
+        epochs: c.train.epochs, startEpoch: history.length, batchSize: c.train.batchSize, negatives: c.train.negatives,
+        seed: c.seed, k: c.eval.k, evalNegatives: negatives, evalN, fullRanking: c.eval.fullRanking, lossBlock: 100,
+      },
+      {
+        onStage: (epoch, stage, total) => o.progress.start(stageLabel(epoch, c.train.epochs, stage), total),
+        onProgress: (_e, done, _t, loss) => o.progress.update(done, Number.isNaN(loss) ? '' : `loss ${loss.toFixed(4)}`),
+        onEpochEnd: async (r) => {
+          o.progress.stop();
+          history.push(r);
+          const meta: ModelMeta = {
+            config: c, dataset: { name: c.data.dataset, dir: dataDir, numUsers: data.numUsers, numItems: data.numItems }, history,
+          };
+          saveModel(path, { shape, epoch: r.epoch, meta, weights: await engine.getWeights(), optimizer: await engine.getOptimizerState() });
+          report.addEpoch(r);
+          o.log(epochLine(r, c.train.epochs));
+        },
+        stopRequested: o.stopRequested,
+      },
+    );
+    o.progress.stop();
+    report.finish(history, timing(history, engine.info), `${c.name}: ${c.model.type} on ${c.data.dataset}`);
+    return { modelPath: path, reportDir: report.dir, history, interrupted };
+  } finally {
+    o.progress.stop();
+    await engine.dispose();
+  }
+}
+
+async function loadData(c: Config, dir: string, o: TrainOptions): Promise<SplitData> {
+  o.progress.start(`loading ${c.data.dataset}`, 1, 'bytes');
+  try {
+    return await loadDataset(c.data.dataset, dir, (_stage, done, total) => {
+      o.progress.start(`loading ${c.data.dataset}`, total, 'bytes');
+      o.progress.update(done);
+    });
+  } finally {
+    o.progress.stop();
+  }
+}
+
+/** The sampled protocol's negatives: the dataset's own file where it has one, else drawn once from the seed. */
+export function evalCandidates(c: Config, data: SplitData): { negatives: Int32Array; n: number } {
+  if (data.testNegatives) return { negatives: data.testNegatives, n: data.negativesPerUser };
+  const n = c.data.evalNegatives;
+  return { negatives: sampleEvalNegatives(data, n, Rng.derive(c.seed, 0xe7a1)), n };
+}
+
+async function resumeInto(engine: Awaited<ReturnType<typeof createEngine>>, c: Config, shape: ModelShape, path: string): Promise<EpochRecord[]> {
+  if (!existsSync(path)) throw new NcfError(`--resume: ${path} not found — train without --resume first`);
+  const f = loadModel<ModelMeta>(path);
+  const was = f.meta.config;
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  for (const [key, a, b] of [
+    ['model', was.model, c.model], ['data.dataset', was.data.dataset, c.data.dataset], ['seed', was.seed, c.seed],
+    ['train.batchSize', was.train.batchSize, c.train.batchSize], ['train.negatives', was.train.negatives, c.train.negatives],
+    ['train.optimizer', was.train.optimizer, c.train.optimizer],
+  ] as const) {
+    if (!same(a, b)) throw new NcfError(`--resume: ${key} is ${JSON.stringify(b)} but ${path} was trained with ${JSON.stringify(a)}`);
+  }
+  if (f.shape.numUsers !== shape.numUsers || f.shape.numItems !== shape.numItems) {
+    throw new NcfError(`--resume: ${path} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, the data has ${shape.numUsers} × ${shape.numItems}`);
+  }
+  await engine.setWeights(f.weights);
+  if (f.optimizer) await engine.setOptimizerState(f.optimizer);
+  return f.meta.history.slice(0, f.epoch);
+}
+
+function stageLabel(epoch: number, epochs: number, stage: Stage): string {
+  return `epoch ${epoch}/${epochs} ${stage}`;
+}
+
+export function epochLine(r: EpochRecord, epochs: number): string {
+  const k = r.sampled.k;
+  const full = r.full ? `  full HR@${k} ${r.full.hr.toFixed(4)} NDCG@${k} ${r.full.ndcg.toFixed(4)}` : '';
+  return (
+    `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  loss ${r.loss.toFixed(4)}  ` +
+    `HR@${k} ${r.sampled.hr.toFixed(4)}  NDCG@${k} ${r.sampled.ndcg.toFixed(4)}${full}  ` +
+    `${r.trainSeconds.toFixed(1)}s train  ${r.evalSeconds.toFixed(1)}s eval  ${Math.round(r.samplesPerSecond).toLocaleString('en-US')} samples/s`
+  );
+}
+
+function timing(history: EpochRecord[], engine: { name: string; backend: string; threads?: number }): Record<string, unknown> {
+  const sum = (f: (r: EpochRecord) => number): number => history.reduce((a, r) => a + f(r), 0);
+  return {
+    engine,
+    epochs: history.length,
+    trainSeconds: sum((r) => r.trainSeconds),
+    sampleSeconds: sum((r) => r.sampleSeconds),
+    evalSeconds: sum((r) => r.evalSeconds),
+    meanSamplesPerSecond: history.length ? sum((r) => r.instances) / sum((r) => r.trainSeconds) : 0,
+    perEpoch: history.map((r) => ({ epoch: r.epoch, sampleSeconds: r.sampleSeconds, trainSeconds: r.trainSeconds, evalSeconds: r.evalSeconds })),
+  };
+}

@@ -1,0 +1,54 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { DEFAULTS } from '../../src/config/schema.js';
+
+function file(obj: unknown): string {
+  const p = join(mkdtempSync(join(tmpdir(), 'ncf-config-')), 'run.json');
+  writeFileSync(p, typeof obj === 'string' ? obj : JSON.stringify(obj));
+  return p;
+}
+
+describe('loadConfig', () => {
+  it('layers defaults < file < --set and names the run after the file', () => {
+    const c = loadConfig(file({ train: { epochs: 3 }, model: { type: 'gmf' } }), ['train.epochs=1', 'train.lr=0.01', 'data.dir=/x/y']);
+    expect(c.train.epochs).toBe(1);
+    expect(c.train.lr).toBe(0.01);
+    expect(c.train.batchSize).toBe(DEFAULTS.train.batchSize);
+    expect(c.model.type).toBe('gmf');
+    expect(c.model.layers).toEqual([64, 32, 16, 8]);
+    expect(c.data.dir).toBe('/x/y');
+    expect(c.name).toBe('run');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('parses --set values as JSON where they are JSON', () => {
+    const c = loadConfig(null, ['model.layers=[32,16,8]', 'data.dir=null', 'seed=7']);
+    expect(c.model.layers).toEqual([32, 16, 8]);
+    expect(c.data.dir).toBeNull();
+    expect(c.seed).toBe(7);
+  });
+
+  it('rejects an unknown key, naming it, a near miss and what is allowed', () => {
+    expect(() => loadConfig(null, ['train.epoch=3'])).toThrow(
+      /unknown key "train\.epoch" \(did you mean "train\.epochs"\?\) — allowed under train: epochs, batchSize/,
+    );
+    expect(() => loadConfig(file({ trian: {} }))).toThrow(/unknown key "trian" \(did you mean "train"\?\)/);
+  });
+
+  it('rejects wrong types and values, naming the key and the value', () => {
+    expect(() => loadConfig(null, ['train.epochs=abc'])).toThrow(/train\.epochs: expected number, received string \(got "abc"\)/);
+    expect(() => loadConfig(null, ['train.epochs=1.5'])).toThrow(/train\.epochs: .*int.*\(got 1\.5\)/);
+    expect(() => loadConfig(null, ['data.dataset=ml-2m'])).toThrow(/data\.dataset: .*"ml-100k".*\(got "ml-2m"\)/);
+    expect(() => loadConfig(null, ['model.layers=[63,8]'])).toThrow(/model\.layers: .*even/);
+  });
+
+  it('reports unreadable files and bad --set syntax in one line', () => {
+    expect(() => loadConfig('/nonexistent/x.json')).toThrow(/config file \/nonexistent\/x\.json not found/);
+    expect(() => loadConfig(file('{ nope'))).toThrow(/is not valid JSON/);
+    expect(() => loadConfig(null, ['epochs'])).toThrow(/--set expects key=value/);
+    expect(() => loadConfig(null, ['seed.x=1'])).toThrow(/"seed" is not a section/);
+  });
+});
