@@ -2,7 +2,9 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
-import { dataRoot } from '../data/dataset.js';
+import { DATASET_NAMES, type DatasetName } from '../config/schema.js';
+import { dataRoot, resolveDataDir } from '../data/dataset.js';
+import { runInspect } from '../run/inspect.js';
 import { DOWNLOADABLE, downloadDataset, isDownloadable } from '../data/download/index.js';
 import { metricsLine, runEval, type Protocol } from '../run/eval.js';
 import { runTrain } from '../run/train.js';
@@ -79,6 +81,23 @@ export async function main(argv: string[]): Promise<void> {
       const root = opts.dataDir ?? dataRoot();
       const dir = await downloadDataset(name, root, { force: opts.force, skipChecksum: opts.insecureSkipChecksum });
       console.log(`${name}: ${dir}`);
+    });
+
+  data
+    .command('inspect')
+    .description('load and split a dataset; print its size, the load time and peak memory')
+    .argument('<dataset>', `one of ${DATASET_NAMES.join(', ')}`)
+    .option('--data-dir <dir>', 'folder holding the dataset files (default: $NCF_DATA_DIR/<dataset>, else data/<dataset>)')
+    .action(async (name: string, opts: { dataDir?: string }) => {
+      if (!(DATASET_NAMES as readonly string[]).includes(name)) throw new NcfError(`unknown dataset "${name}" — one of: ${DATASET_NAMES.join(', ')}`);
+      const dataset = name as DatasetName;
+      const s = await runInspect(dataset, resolveDataDir(dataset, opts.dataDir ?? null), new Progress());
+      const n = (x: number): string => x.toLocaleString('en-US');
+      console.log(
+        `${s.dataset} (${s.dir}): ${n(s.users)} users, ${n(s.items)} items, ${n(s.trainPositives)} training positives, ` +
+          `${n(s.testUsers)} held-out items (density ${(s.density * 100).toFixed(3)}%); ` +
+          `loaded and split in ${s.seconds.toFixed(1)} s, peak RSS ${n(Math.round(s.peakRssMiB))} MiB`,
+      );
     });
 
   await program.parseAsync(argv);
