@@ -27,7 +27,7 @@ export interface ModelShape extends ModelConfig {
 export interface ParamSpec {
   name: string;
   shape: number[];
-  init: 'normal' | 'lecun_uniform' | 'zeros';
+  init: 'normal' | 'glorot_uniform' | 'lecun_uniform' | 'zeros';
 }
 
 export type Weights = Map<string, Float32Array>;
@@ -59,7 +59,7 @@ export function paramSpecs(m: ModelShape): ParamSpec[] {
     specs.push({ name: 'mlp_user', shape: [m.numUsers, e], init: 'normal' });
     specs.push({ name: 'mlp_item', shape: [m.numItems, e], init: 'normal' });
     for (let l = 1; l < m.layers.length; l++) {
-      specs.push({ name: `mlp_${l}_kernel`, shape: [m.layers[l - 1], m.layers[l]], init: 'lecun_uniform' });
+      specs.push({ name: `mlp_${l}_kernel`, shape: [m.layers[l - 1], m.layers[l]], init: 'glorot_uniform' });
       specs.push({ name: `mlp_${l}_bias`, shape: [m.layers[l]], init: 'zeros' });
     }
   }
@@ -77,8 +77,9 @@ export function countParams(m: ModelShape): number {
 }
 
 /**
- * He et al.'s initialisation: embeddings ~ N(0, 0.01); Dense kernels lecun_uniform
- * (U(-sqrt(3/fanIn), sqrt(3/fanIn))), as in their Keras code; biases 0.
+ * He et al.'s initialisation, as in their Keras code: embeddings ~ N(0, 0.01); MLP kernels
+ * glorot_uniform, U(±sqrt(6 / (fanIn + fanOut))) (Keras' Dense default); the prediction layer
+ * lecun_uniform, U(±sqrt(3 / fanIn)); biases 0.
  */
 export function initWeights(m: ModelShape, seed: number): Weights {
   const rng = Rng.derive(seed, 0x1417);
@@ -87,8 +88,9 @@ export function initWeights(m: ModelShape, seed: number): Weights {
     const w = new Float32Array(sizeOf(p.shape));
     if (p.init === 'normal') {
       for (let k = 0; k < w.length; k++) w[k] = rng.nextNormal() * m.embeddingStd;
-    } else if (p.init === 'lecun_uniform') {
-      const limit = Math.sqrt(3 / p.shape[0]);
+    } else if (p.init !== 'zeros') {
+      const [fanIn, fanOut] = p.shape;
+      const limit = p.init === 'glorot_uniform' ? Math.sqrt(6 / (fanIn + fanOut)) : Math.sqrt(3 / fanIn);
       for (let k = 0; k < w.length; k++) w[k] = (rng.nextFloat() * 2 - 1) * limit;
     }
     weights.set(p.name, w);
