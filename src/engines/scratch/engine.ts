@@ -8,9 +8,12 @@ import { Worker } from 'node:worker_threads';
 import { checkWeights, type ModelShape, type Weights } from '../../model/spec.js';
 import type { Engine, EngineInfo, Instances, OptimizerConfig, OptimizerState } from '../engine.js';
 import { flatLayout, type FlatLayout } from './layout.js';
-import { forwardSample, SampleScratch } from './model.js';
+import { canUseFirstLayerTables, fillFirstLayerTable, type FirstLayerTables } from './model.js';
 import { ShardTrainer, type ShardInit } from './shard.js';
 import type { WorkerCommand } from './worker.js';
+
+/** Below this many pairs, `score` runs on the main thread alone (a round trip costs more). */
+const SCORE_SPLIT_MIN = 16384;
 
 export interface ScratchOptions {
   optimizer: OptimizerConfig;
@@ -23,17 +26,21 @@ export class ScratchEngine implements Engine {
   private readonly L: FlatLayout;
   private readonly main: ShardTrainer;
   private readonly workers: Worker[];
-  private readonly scratch: SampleScratch;
   private optStep = 0;
   private sharedInstances: Instances | null = null;
   private sourceInstances: Instances | null = null;
   private workerError: Error | null = null;
+  /** Bumped whenever the weights change; the scoring tables remember the version they match. */
+  private weightsVersion = 0;
+  private tables: FirstLayerTables | null = null;
+  private tablesVersion = -1;
+  /** Shared scratch for splitting `score` across threads, grown on demand. */
+  private scoreBuf: { users: Int32Array; items: Int32Array; out: Float32Array } | null = null;
 
   private constructor(readonly shape: ModelShape, init: ShardInit, workers: Worker[]) {
     this.L = init.layout;
     this.main = new ShardTrainer(init);
     this.workers = workers;
-    this.scratch = new SampleScratch(this.main.A);
     this.info = { name: 'scratch', backend: 'js', threads: init.threads };
     for (const w of workers) {
       w.on('error', (err) => {
@@ -73,6 +80,7 @@ export class ScratchEngine implements Engine {
   async setWeights(w: Weights): Promise<void> {
     checkWeights(this.shape, w);
     for (const [name, off] of this.L.entries) this.main.P.set(w.get(name)!, off);
+    this.weightsVersion++;
   }
 
   async getWeights(): Promise<Weights> {
@@ -101,6 +109,7 @@ export class ScratchEngine implements Engine {
   async trainSteps(instances: Instances, batchSize: number, firstStep: number, count: number): Promise<Float32Array> {
     this.throwIfWorkerFailed();
     this.useInstances(instances);
+    this.weightsVersion++;
     const losses = new Float32Array(count);
     const cmd: WorkerCommand = { type: 'train', batchSize, firstStep, count, optStep: this.optStep };
     for (const w of this.workers) w.postMessage(cmd);
@@ -122,12 +131,31 @@ export class ScratchEngine implements Engine {
     return { loss, grads };
   }
 
+  /**
+   * Logits for (users[k], items[k]). Through the first-layer tables (see model.ts) when the model
+   * has an MLP; large requests are split across the worker threads.
+   */
   async score(users: Int32Array, items: Int32Array): Promise<Float32Array> {
-    const out = new Float32Array(users.length);
-    const { L, scratch } = this;
-    const { A, P } = this.main;
-    for (let k = 0; k < users.length; k++) out[k] = forwardSample(L, A, P, scratch, users[k], items[k]);
-    return out;
+    this.throwIfWorkerFailed();
+    const n = users.length;
+    const tables = this.firstLayerTables();
+    if (this.workers.length === 0 || n < SCORE_SPLIT_MIN) {
+      const out = new Float32Array(n);
+      this.main.scoreRange(users, items, out, 0, n, tables);
+      return out;
+    }
+    const buf = this.sharedScoreBuffers(n);
+    buf.users.set(users);
+    buf.items.set(items);
+    const cmd: WorkerCommand = { type: 'score', users: buf.users, items: buf.items, out: buf.out, n, tables };
+    for (const w of this.workers) w.postMessage(cmd);
+    try {
+      this.main.scoreShare(buf.users, buf.items, buf.out, n, tables);
+    } catch (err) {
+      this.throwIfWorkerFailed();
+      throw err;
+    }
+    return buf.out.slice(0, n);
   }
 
   async dispose(): Promise<void> {
@@ -143,6 +171,37 @@ export class ScratchEngine implements Engine {
     this.main.setInstances(shared);
     const cmd: WorkerCommand = { type: 'instances', inst: shared };
     for (const w of this.workers) w.postMessage(cmd);
+  }
+
+  /** The scoring tables for the current weights (computed on first use per weight version). */
+  private firstLayerTables(): FirstLayerTables | null {
+    const L = this.L;
+    if (!canUseFirstLayerTables(L)) return null;
+    if (this.tables && this.tablesVersion === this.weightsVersion) return this.tables;
+    if (!this.tables) {
+      const H1 = L.H[1];
+      const doubles = (rows: number): Float64Array =>
+        this.workers.length > 0 ? new Float64Array(new SharedArrayBuffer(rows * H1 * 8)) : new Float64Array(rows * H1);
+      this.tables = { user: doubles(L.shape.numUsers), item: doubles(L.shape.numItems) };
+    }
+    const P = this.main.P;
+    fillFirstLayerTable(L, P, this.tables.user, 0, 0, L.shape.numUsers);
+    fillFirstLayerTable(L, P, this.tables.item, 1, 0, L.shape.numItems);
+    this.tablesVersion = this.weightsVersion;
+    return this.tables;
+  }
+
+  private sharedScoreBuffers(n: number): { users: Int32Array; items: Int32Array; out: Float32Array } {
+    if (!this.scoreBuf || this.scoreBuf.users.length < n) {
+      const cap = Math.max(n, 2 * (this.scoreBuf?.users.length ?? 0));
+      this.scoreBuf = {
+        users: new Int32Array(new SharedArrayBuffer(cap * 4)),
+        items: new Int32Array(new SharedArrayBuffer(cap * 4)),
+        out: new Float32Array(new SharedArrayBuffer(cap * 4)),
+      };
+    }
+    const b = this.scoreBuf;
+    return { users: b.users.subarray(0, n), items: b.items.subarray(0, n), out: b.out.subarray(0, n) };
   }
 
   private copyOut(buf: Float32Array, prefix: string): Weights {

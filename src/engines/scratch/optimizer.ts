@@ -1,7 +1,7 @@
 /**
  * Optimizers over the flat layout, split between threads so each updates a disjoint part:
- * thread t owns user rows u ≡ t (mod T), item rows i ≡ t (mod T) and the t-th slice of the
- * dense parameters (or, for dense Adam, the t-th slice of everything).
+ * thread t owns the t-th contiguous part of the user rows, of the item rows and of the dense
+ * parameters.
  *
  * Each gradient buffer holds one shard's sum; the update reads Σ_shards in a fixed order (so the
  * result does not depend on timing) and zeroes what it read, ready for the next step.
@@ -11,6 +11,8 @@
  *   lazy_adam: Adam on the embedding rows this batch touched and on all dense parameters
  *              (as TensorFlow's LazyAdam / PyTorch's SparseAdam): untouched rows keep their
  *              moments and values, so a step costs O(B) instead of O(U + I).
+ * Dense Adam still knows which rows the batch touched: the others have g = 0, so their update
+ * skips reading (and zeroing) the gradient buffers; the arithmetic is the same.
  */
 import type { Instances, OptimizerConfig } from '../engine.js';
 import type { FlatLayout } from './layout.js';
@@ -28,28 +30,52 @@ export interface SharedParams {
 export class OptimizerPartition {
   private readonly userStamp: Int32Array;
   private readonly itemStamp: Int32Array;
+  /** This thread's rows: users [uLo, uHi), items [iLo, iHi); dense parameters [denseLo, denseHi). */
+  private readonly uLo: number;
+  private readonly uHi: number;
+  private readonly iLo: number;
+  private readonly iHi: number;
   private readonly denseLo: number;
   private readonly denseHi: number;
-  private readonly allLo: number;
-  private readonly allHi: number;
-  // Per-step constants, set by prepare().
+  /**
+   * Gradient shards 0 and 1 are read directly (g1 = g0, unused, with one shard); with three or
+   * more, shards 1.. are first folded into shard 0.
+   */
+  private readonly g0: Float32Array;
+  private readonly g1: Float32Array;
+  private readonly twoShards: boolean;
+  private readonly foldShards: boolean;
+  private readonly sgd: boolean;
+  private readonly lazy: boolean;
+  // Per-step constants, set by update().
   private lrT = 0;
   private epsHat = 0;
 
   constructor(
     private readonly L: FlatLayout,
     private readonly opt: OptimizerConfig,
-    private readonly thread: number,
-    private readonly threads: number,
+    thread: number,
+    threads: number,
     private readonly buf: SharedParams,
   ) {
-    this.userStamp = new Int32Array(L.shape.numUsers).fill(-1);
-    this.itemStamp = new Int32Array(L.shape.numItems).fill(-1);
+    const U = L.shape.numUsers;
+    const I = L.shape.numItems;
+    this.userStamp = new Int32Array(U).fill(-1);
+    this.itemStamp = new Int32Array(I).fill(-1);
+    const part = (n: number, t: number): number => Math.floor((n * t) / threads);
+    this.uLo = part(U, thread);
+    this.uHi = part(U, thread + 1);
+    this.iLo = part(I, thread);
+    this.iHi = part(I, thread + 1);
     const denseN = L.total - L.denseStart;
-    this.denseLo = L.denseStart + Math.floor((denseN * thread) / threads);
-    this.denseHi = L.denseStart + Math.floor((denseN * (thread + 1)) / threads);
-    this.allLo = Math.floor((L.total * thread) / threads);
-    this.allHi = Math.floor((L.total * (thread + 1)) / threads);
+    this.denseLo = L.denseStart + part(denseN, thread);
+    this.denseHi = L.denseStart + part(denseN, thread + 1);
+    this.g0 = buf.grads[0];
+    this.twoShards = buf.grads.length === 2;
+    this.foldShards = buf.grads.length > 2;
+    this.g1 = this.twoShards ? buf.grads[1] : this.g0;
+    this.sgd = opt.name === 'sgd';
+    this.lazy = opt.name !== 'adam';
   }
 
   /**
@@ -58,78 +84,135 @@ export class OptimizerPartition {
    * give exactly lr·m̂/(√v̂ + ε).
    */
   update(step: number, inst: Instances, b0: number, b1: number): void {
-    const { opt } = this;
-    if (opt.name !== 'sgd') {
+    const { opt, L } = this;
+    if (!this.sgd) {
       const c2 = Math.sqrt(1 - Math.pow(opt.beta2, step));
       this.lrT = (opt.lr * c2) / (1 - Math.pow(opt.beta1, step));
       this.epsHat = opt.epsilon * c2;
     }
-    if (opt.name === 'adam') {
-      this.applyRange(this.allLo, this.allHi - this.allLo);
-      return;
-    }
-    const L = this.L;
-    const T = this.threads;
-    const t = this.thread;
+    const lazy = this.lazy;
+    // Rows this batch touched (and this thread owns): lazy optimizers update them right away,
+    // dense Adam stamps them and sweeps all its rows below.
     const users = inst.users;
     const items = inst.items;
+    const { uLo, uHi, iLo, iHi, userStamp, itemStamp } = this;
     for (let s = b0; s < b1; s++) {
       const u = users[s];
-      if (u % T === t && this.userStamp[u] !== step) {
-        this.userStamp[u] = step;
-        if (L.gmf) this.applyRange(L.gmfUser + u * L.G, L.G);
-        if (L.mlp) this.applyRange(L.mlpUser + u * L.E, L.E);
+      if (u >= uLo && u < uHi && userStamp[u] !== step) {
+        userStamp[u] = step;
+        if (lazy) {
+          if (L.gmf) this.applyRange(L.gmfUser + u * L.G, L.G);
+          if (L.mlp) this.applyRange(L.mlpUser + u * L.E, L.E);
+        }
       }
       const i = items[s];
-      if (i % T === t && this.itemStamp[i] !== step) {
-        this.itemStamp[i] = step;
-        if (L.gmf) this.applyRange(L.gmfItem + i * L.G, L.G);
-        if (L.mlp) this.applyRange(L.mlpItem + i * L.E, L.E);
+      if (i >= iLo && i < iHi && itemStamp[i] !== step) {
+        itemStamp[i] = step;
+        if (lazy) {
+          if (L.gmf) this.applyRange(L.gmfItem + i * L.G, L.G);
+          if (L.mlp) this.applyRange(L.mlpItem + i * L.E, L.E);
+        }
+      }
+    }
+    if (!lazy) {
+      if (L.gmf) {
+        this.sweepRows(L.gmfUser, L.G, uLo, uHi, userStamp, step);
+        this.sweepRows(L.gmfItem, L.G, iLo, iHi, itemStamp, step);
+      }
+      if (L.mlp) {
+        this.sweepRows(L.mlpUser, L.E, uLo, uHi, userStamp, step);
+        this.sweepRows(L.mlpItem, L.E, iLo, iHi, itemStamp, step);
       }
     }
     this.applyRange(this.denseLo, this.denseHi - this.denseLo);
   }
 
+  /** Dense Adam over table rows [r0, r1): touched rows read their gradients, the rest have g = 0. */
+  private sweepRows(table: number, width: number, r0: number, r1: number, stamp: Int32Array, step: number): void {
+    let r = r0;
+    while (r < r1) {
+      if (stamp[r] === step) {
+        this.applyRange(table + r * width, width);
+        r++;
+      } else {
+        // A run of untouched rows is one contiguous range of parameters.
+        let e = r + 1;
+        while (e < r1 && stamp[e] !== step) e++;
+        this.decayRange(table + r * width, (e - r) * width);
+        r = e;
+      }
+    }
+  }
+
+  /** θ[off, off+n) update with g = Σ_shards grads (read in shard order, then zeroed). */
   private applyRange(off: number, n: number): void {
-    const { params, grads, m, v } = this.buf;
-    const g0 = grads[0];
-    const g1 = grads.length > 1 ? grads[1] : null;
-    const nShards = grads.length;
+    const { params, m, v } = this.buf;
     const end = off + n;
-    if (this.opt.name === 'sgd') {
+    if (this.foldShards) this.sumShardsInto0(off, end);
+    const g0 = this.g0;
+    const g1 = this.g1;
+    const two = this.twoShards;
+    if (this.sgd) {
       const lr = this.opt.lr;
       for (let k = off; k < end; k++) {
-        const g = sumAndZero(g0, g1, grads, nShards, k);
+        let g = g0[k];
+        g0[k] = 0;
+        if (two) {
+          g += g1[k];
+          g1[k] = 0;
+        }
         params[k] -= lr * g;
       }
       return;
     }
     const b1 = this.opt.beta1;
     const b2 = this.opt.beta2;
+    const c1 = 1 - b1;
+    const c2 = 1 - b2;
     const lrT = this.lrT;
     const epsHat = this.epsHat;
     for (let k = off; k < end; k++) {
-      const g = sumAndZero(g0, g1, grads, nShards, k);
-      const mk = b1 * m[k] + (1 - b1) * g;
-      const vk = b2 * v[k] + (1 - b2) * g * g;
+      let g = g0[k];
+      g0[k] = 0;
+      if (two) {
+        g += g1[k];
+        g1[k] = 0;
+      }
+      const mk = b1 * m[k] + c1 * g;
+      const vk = b2 * v[k] + c2 * g * g;
       m[k] = mk;
       v[k] = vk;
       params[k] -= (lrT * mk) / (Math.sqrt(vk) + epsHat);
     }
   }
-}
 
-/** Σ over shards of grads[s][k] in shard order, zeroing each; fast paths for 1 and 2 shards. */
-function sumAndZero(g0: Float32Array, g1: Float32Array | null, grads: Float32Array[], nShards: number, k: number): number {
-  let g = g0[k];
-  g0[k] = 0;
-  if (g1 !== null) {
-    g += g1[k];
-    g1[k] = 0;
-    for (let s = 2; s < nShards; s++) {
-      g += grads[s][k];
-      grads[s][k] = 0;
+  /** The Adam update with g = 0 (rows no sample touched): the same arithmetic as applyRange. */
+  private decayRange(off: number, n: number): void {
+    const { params, m, v } = this.buf;
+    const b1 = this.opt.beta1;
+    const b2 = this.opt.beta2;
+    const lrT = this.lrT;
+    const epsHat = this.epsHat;
+    const end = off + n;
+    for (let k = off; k < end; k++) {
+      const mk = b1 * m[k];
+      const vk = b2 * v[k];
+      m[k] = mk;
+      v[k] = vk;
+      params[k] -= (lrT * mk) / (Math.sqrt(vk) + epsHat);
     }
   }
-  return g;
+
+  /** 3+ shards: fold shards 1.. into shard 0 (in shard order) and zero them. */
+  private sumShardsInto0(off: number, end: number): void {
+    const grads = this.buf.grads;
+    const g0 = this.g0;
+    for (let s = 1; s < grads.length; s++) {
+      const gs = grads[s];
+      for (let k = off; k < end; k++) {
+        g0[k] += gs[k];
+        gs[k] = 0;
+      }
+    }
+  }
 }

@@ -6,7 +6,10 @@
  */
 import type { Instances, OptimizerConfig } from '../engine.js';
 import type { FlatLayout } from './layout.js';
-import { activationLayout, forwardBackwardSample, SampleScratch, type ActivationLayout } from './model.js';
+import {
+  activationLayout, forwardBackwardMicro, forwardMicro, MicroBatch, scoreMicro, type ActivationLayout, type FirstLayerTables,
+} from './model.js';
+import { MB } from './ops.js';
 import { OptimizerPartition, type SharedParams } from './optimizer.js';
 
 /** What a thread needs to join training; every buffer is a SharedArrayBuffer. */
@@ -28,9 +31,21 @@ export interface ShardInit {
 const COUNT = 0;
 const GEN = 1;
 const FAILED = 2;
+/** Barrier spin budget in polls (one poll ≈ 7 ns): between ≈ 7 µs and ≈ 150 µs. */
+const SPIN_MIN = 1000;
+const SPIN_MAX = 20000;
+const SPIN_STEP = 500;
 
-/** A reusable barrier over a shared Int32Array; spins briefly, then sleeps on a futex. */
+/**
+ * A reusable barrier over a shared Int32Array: spins for a while, then sleeps on a futex.
+ * Spinning wins when every thread has a core of its own (a futex wake-up costs tens of µs);
+ * sleeping wins when the cores are shared with other work (a spinning thread takes CPU time from
+ * the thread it waits for). So the spin budget adapts: it halves whenever a wait had to sleep
+ * and grows back while spinning succeeds.
+ */
 export class Barrier {
+  private spinLimit = SPIN_MAX;
+
   constructor(private readonly ctrl: Int32Array, private readonly parties: number) {}
 
   wait(): void {
@@ -43,9 +58,13 @@ export class Barrier {
       Atomics.notify(ctrl, GEN);
       return;
     }
-    for (let spin = 0; spin < 4000; spin++) {
-      if (Atomics.load(ctrl, GEN) !== gen) return;
+    for (let spin = this.spinLimit; spin > 0; spin--) {
+      if (Atomics.load(ctrl, GEN) !== gen) {
+        this.spinLimit = Math.min(SPIN_MAX, this.spinLimit + SPIN_STEP);
+        return;
+      }
     }
+    this.spinLimit = Math.max(SPIN_MIN, this.spinLimit >> 1);
     while (Atomics.load(ctrl, GEN) === gen) {
       if (Atomics.load(ctrl, FAILED) !== 0) throw new Error('a scratch-engine worker thread failed');
       Atomics.wait(ctrl, GEN, gen, 1000);
@@ -68,7 +87,7 @@ export class ShardTrainer {
   readonly shared: SharedParams;
   readonly barrier: Barrier;
   private readonly losses: Float64Array;
-  private readonly scratch: SampleScratch;
+  private readonly mb: MicroBatch;
   private readonly optimizer: OptimizerPartition;
   private inst: Instances | null = null;
 
@@ -85,7 +104,7 @@ export class ShardTrainer {
     this.dP = this.shared.grads[init.thread];
     this.losses = new Float64Array(init.losses);
     this.barrier = new Barrier(new Int32Array(init.ctrl), init.threads);
-    this.scratch = new SampleScratch(this.A);
+    this.mb = new MicroBatch(this.A);
     this.optimizer = new OptimizerPartition(init.layout, init.opt, init.thread, init.threads, this.shared);
   }
 
@@ -121,14 +140,33 @@ export class ShardTrainer {
 
   /** Forward + backward over [lo, hi) into this shard's gradients, each sample weighted `w`; returns the loss sum. */
   accumulate(inst: Instances, lo: number, hi: number, w: number): number {
-    const { L, A, P, dP, scratch } = this;
-    const users = inst.users;
-    const items = inst.items;
-    const labels = inst.labels;
+    const { L, A, P, dP, mb } = this;
     let loss = 0;
-    for (let s = lo; s < hi; s++) {
-      loss += forwardBackwardSample(L, A, P, dP, scratch, users[s], items[s], labels[s], w);
+    for (let s = lo; s < hi; s += MB) {
+      mb.load(L, inst.users, inst.items, inst.labels, s, hi, w);
+      loss += forwardBackwardMicro(L, A, P, dP, mb);
     }
     return loss;
+  }
+
+  /** This thread's share of scoring n pairs (see ScratchEngine.score); meets the others at the barrier. */
+  scoreShare(users: Int32Array, items: Int32Array, out: Float32Array, n: number, tables: FirstLayerTables | null): void {
+    const { thread: t, threads: T } = this.init;
+    this.scoreRange(users, items, out, Math.floor((n * t) / T), Math.floor((n * (t + 1)) / T), tables);
+    this.barrier.wait();
+  }
+
+  /**
+   * Logits of pairs [lo, hi) into out[lo, hi): through the first-layer tables when given,
+   * else the plain forward.
+   */
+  scoreRange(users: Int32Array, items: Int32Array, out: Float32Array, lo: number, hi: number, tables: FirstLayerTables | null): void {
+    const { L, A, P, mb } = this;
+    for (let s = lo; s < hi; s += MB) {
+      mb.load(L, users, items, null, s, hi, 0);
+      if (tables) scoreMicro(L, A, P, tables, mb, users, items, s);
+      else forwardMicro(L, A, P, mb);
+      for (let k = 0; k < mb.n; k++) out[s + k] = mb.z[k];
+    }
   }
 }

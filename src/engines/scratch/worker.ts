@@ -1,11 +1,13 @@
 /** Worker-thread entry of the scratch engine: one training shard, driven by the main thread. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Instances } from '../engine.js';
+import type { FirstLayerTables } from './model.js';
 import { ShardTrainer, type ShardInit } from './shard.js';
 
 export type WorkerCommand =
   | { type: 'instances'; inst: Instances }
   | { type: 'train'; batchSize: number; firstStep: number; count: number; optStep: number }
+  | { type: 'score'; users: Int32Array; items: Int32Array; out: Float32Array; n: number; tables: FirstLayerTables | null }
   | { type: 'exit' };
 
 const trainer = new ShardTrainer(workerData as ShardInit);
@@ -14,6 +16,7 @@ parentPort!.on('message', (cmd: WorkerCommand) => {
   try {
     if (cmd.type === 'instances') trainer.setInstances(cmd.inst);
     else if (cmd.type === 'train') trainer.runSteps(cmd.batchSize, cmd.firstStep, cmd.count, cmd.optStep, null);
+    else if (cmd.type === 'score') trainer.scoreShare(cmd.users, cmd.items, cmd.out, cmd.n, cmd.tables);
     else if (cmd.type === 'exit') parentPort!.close();
   } catch (err) {
     trainer.barrier.fail();
