@@ -45,6 +45,10 @@ export async function main(argv: string[]): Promise<void> {
           console.log(`interrupted: ${r.modelPath} holds epoch ${r.history.length}; continue with --resume`);
           process.exitCode = 130;
         } else {
+          if (r.best) {
+            const b = r.best.record;
+            console.log(`best epoch ${b.epoch} (by sampled HR@${b.sampled.k}, as He et al. report): HR@${b.sampled.k} ${b.sampled.hr.toFixed(4)}  NDCG@${b.sampled.k} ${b.sampled.ndcg.toFixed(4)}  → ${r.best.path}`);
+          }
           console.log(`model: ${r.modelPath}\nreport: ${r.reportDir}`);
         }
       } finally {

@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import type { EpochRecord } from '../train/loop.js';
+import { bestEpoch, type EpochRecord } from '../train/loop.js';
 
 export class RunReport {
   readonly dir: string;
@@ -54,7 +54,19 @@ export class RunReport {
       '|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
+      ...bestLine(history),
     ].join('\n');
     writeFileSync(join(this.dir, 'summary.md'), md);
   }
+}
+
+function bestLine(history: EpochRecord[]): string[] {
+  const b = bestEpoch(history);
+  if (b === null) return [];
+  const last = history[history.length - 1];
+  return [
+    `Last epoch (${last.epoch}): sampled HR@${last.sampled.k} ${last.sampled.hr.toFixed(4)}, NDCG@${last.sampled.k} ${last.sampled.ndcg.toFixed(4)}. ` +
+      `Best epoch by sampled HR@${b.sampled.k} (${b.epoch}), as He et al. report: HR@${b.sampled.k} ${b.sampled.hr.toFixed(4)}, NDCG@${b.sampled.k} ${b.sampled.ndcg.toFixed(4)}.`,
+    '',
+  ];
 }

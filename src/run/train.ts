@@ -10,7 +10,7 @@ import { createEngine } from '../engines/index.js';
 import { loadModel, saveModel } from '../model/checkpoint.js';
 import { countParams, initWeights, type ModelShape } from '../model/spec.js';
 import { RunReport } from '../report/run-report.js';
-import { trainEpochs, type EpochRecord, type Stage } from '../train/loop.js';
+import { bestEpoch, trainEpochs, type EpochRecord, type Stage } from '../train/loop.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
@@ -32,6 +32,8 @@ export interface TrainOptions {
 
 export interface TrainResult {
   modelPath: string;
+  /** The epoch with the highest sampled HR@K and its model file (He et al. report the best epoch). */
+  best: { record: EpochRecord; path: string } | null;
   reportDir: string;
   history: EpochRecord[];
   interrupted: boolean;
@@ -40,6 +42,11 @@ export interface TrainResult {
 export function modelPath(c: Config): string {
   return join(c.output.models, `${c.name}.ncf`);
 }
+
+export function bestModelPath(c: Config): string {
+  return join(c.output.models, `${c.name}.best.ncf`);
+}
+
 
 export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult> {
   const dataDir = resolveDataDir(c.data.dataset, c.data.dir);
@@ -84,7 +91,9 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
           const meta: ModelMeta = {
             config: c, dataset: { name: c.data.dataset, dir: dataDir, numUsers: data.numUsers, numItems: data.numItems }, history,
           };
-          saveModel(path, { shape, epoch: r.epoch, meta, weights: await engine.getWeights(), optimizer: await engine.getOptimizerState() });
+          const file = { shape, epoch: r.epoch, meta, weights: await engine.getWeights(), optimizer: await engine.getOptimizerState() };
+          saveModel(path, file);
+          if (bestEpoch(history) === r) saveModel(bestModelPath(c), file);
           report.addEpoch(r);
           o.log(epochLine(r, c.train.epochs));
         },
@@ -93,7 +102,8 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     );
     o.progress.stop();
     report.finish(history, timing(history, engine.info), `${c.name}: ${c.model.type} on ${c.data.dataset}`);
-    return { modelPath: path, reportDir: report.dir, history, interrupted };
+    const best = bestEpoch(history);
+    return { modelPath: path, best: best && { record: best, path: bestModelPath(c) }, reportDir: report.dir, history, interrupted };
   } finally {
     o.progress.stop();
     await engine.dispose();

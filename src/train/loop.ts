@@ -24,6 +24,11 @@ export interface EpochRecord {
   lossBlocks: number[];
 }
 
+/** Highest sampled HR@K; the earlier epoch wins a tie. */
+export function bestEpoch(history: EpochRecord[]): EpochRecord | null {
+  return history.reduce<EpochRecord | null>((b, r) => (b === null || r.sampled.hr > b.sampled.hr ? r : b), null);
+}
+
 export interface LoopOptions {
   epochs: number;
   /** Epochs already completed (resume). */

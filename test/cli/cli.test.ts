@@ -35,6 +35,11 @@ describe('ncf train / eval on the smoke config (built CLI)', () => {
     expect(lines[2]).toMatch(/HR@10 0\.\d{4}\s+NDCG@10 0\.\d{4}\s+full HR@10/);
     const model = join(a.models, 'smoke.ncf');
     expect(loadModel(model).epoch).toBe(3);
+    // The best epoch (highest sampled HR@10, earliest on a tie) is kept beside the last one.
+    const hrs = lines.map((l) => Number(/HR@10 (\S+)/.exec(l)![1]));
+    const bestEpoch = hrs.indexOf(Math.max(...hrs)) + 1;
+    expect(r.stdout).toContain(`best epoch ${bestEpoch} `);
+    expect(loadModel(join(a.models, 'smoke.best.ncf')).epoch).toBe(bestEpoch);
 
     const e = ncf(['eval', '--model', model, '--json']);
     expect(e.status).toBe(0);
