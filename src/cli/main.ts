@@ -42,7 +42,11 @@ export async function main(argv: string[]): Promise<void> {
           resume: Boolean(opts.resume), log: (l) => console.log(l), progress: new Progress(), stopRequested: stop.requested,
         });
         if (r.interrupted) {
-          console.log(`interrupted: ${r.modelPath} holds epoch ${r.history.length}; continue with --resume`);
+          console.log(
+            r.history.length
+              ? `interrupted: ${r.modelPath} holds epoch ${r.history.length}; continue with --resume`
+              : 'interrupted before the first epoch finished: no model saved',
+          );
           process.exitCode = 130;
         } else {
           if (r.best) {

@@ -72,7 +72,7 @@ function torchSamplesPerSecond(torchThreads: number): number | null {
 const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 const line = (name: string, sps: number): string =>
-  `${name.padEnd(28)} ${fmt(sps).padStart(9)} samples/s ${(ML1M_EPOCH_SAMPLES / sps).toFixed(1).padStart(6)} s/epoch (ML-1M, extrapolated)`;
+  `${name.padEnd(34)} ${fmt(sps).padStart(9)} samples/s ${(ML1M_EPOCH_SAMPLES / sps).toFixed(1).padStart(6)} s/epoch (ML-1M, extrapolated)`;
 
 const haveTorch = existsSync(a.torch) && existsSync(a.python);
 const torchRuns = new Map<number, number[]>([[1, []], [2, []]]);
