@@ -14,6 +14,11 @@ import { Progress } from '../util/progress.js';
 const collect = (v: string, acc: string[]): string[] => [...acc, v];
 
 export async function main(argv: string[]): Promise<void> {
+  // `ncf ... | head` closes stdout early: stop quietly rather than crash on EPIPE.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const program = new Command('ncf')
     .description('Neural Collaborative Filtering (NeuMF, He et al. 2017) on MovieLens')
     .version(packageVersion())

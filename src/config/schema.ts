@@ -15,7 +15,7 @@ export const configSchema = z.strictObject({
   /** Run name: the model is saved as <output.models>/<name>.ncf, reports under <output.reports>/<name>-<time>/. */
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"'),
   seed: z.number().int().min(0),
-  engine: z.enum(['scratch']),
+  engine: z.enum(['scratch', 'tfjs']),
   model: z.strictObject({
     type: z.enum(['gmf', 'mlp', 'neumf']),
     factors: positiveInt,
@@ -48,6 +48,10 @@ export const configSchema = z.strictObject({
     /** When to compute full-ranking metrics (slower): every epoch, after the last, or never. */
     fullRanking: z.enum(['every', 'final', 'never']),
   }),
+  tfjs: z.strictObject({
+    /** auto: the fastest available (CUDA, a real GPU through WebGPU, else wasm), printed with the reason. */
+    backend: z.enum(['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu']),
+  }),
   scratch: z.strictObject({
     /** Worker threads (= gradient shards). Numbers depend on this, not on the machine. */
     threads: z.number().int().min(1).max(64),
@@ -69,6 +73,7 @@ export const DEFAULTS: Config = {
   data: { dataset: 'ml-1m-ncf', dir: null, evalNegatives: 99 },
   train: { epochs: 20, batchSize: 256, lr: 0.001, optimizer: 'lazy_adam', negatives: 4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
   eval: { k: 10, fullRanking: 'final' },
+  tfjs: { backend: 'auto' },
   scratch: { threads: 2 },
   output: { models: 'models', reports: 'reports' },
 };

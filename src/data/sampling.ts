@@ -50,6 +50,7 @@ export function sampleTrainingInstances(train: Interactions, negatives: number, 
     }
   }
   shuffleInstances(out, rng);
+  out.version = (out.version ?? 0) + 1;
   return out;
 }
 

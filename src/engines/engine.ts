@@ -11,6 +11,8 @@ export interface Instances {
   items: Int32Array;
   /** 1 for a positive, 0 for a sampled negative. */
   labels: Float32Array;
+  /** Bumped whenever the contents change in place (each epoch's resampling), so engines that copy them know to copy again. */
+  version?: number;
 }
 
 export type OptimizerName = 'adam' | 'lazy_adam' | 'sgd';
@@ -33,6 +35,8 @@ export interface OptimizerState {
 export interface EngineInfo {
   name: 'scratch' | 'tfjs';
   backend: string;
+  /** What the backend runs on and, for an automatic choice, why it was picked. */
+  detail?: string;
   threads?: number;
 }
 

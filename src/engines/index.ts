@@ -13,5 +13,10 @@ export async function createEngine(c: Config, shape: ModelShape): Promise<Engine
   switch (c.engine) {
     case 'scratch':
       return ScratchEngine.create(shape, { optimizer: optimizerConfig(c), threads: c.scratch.threads });
+    case 'tfjs': {
+      // Loaded on demand: TensorFlow.js takes a while to import and the scratch engine does not need it.
+      const { TfjsEngine } = await import('./tfjs/engine.js');
+      return TfjsEngine.create(shape, { optimizer: optimizerConfig(c), backend: c.tfjs.backend });
+    }
   }
 }

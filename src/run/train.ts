@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { loadDataset, resolveDataDir } from '../data/dataset.js';
 import { sampleEvalNegatives } from '../data/sampling.js';
 import type { SplitData } from '../data/split.js';
+import type { EngineInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { loadModel, saveModel } from '../model/checkpoint.js';
 import { countParams, initWeights, type ModelShape } from '../model/spec.js';
@@ -67,8 +68,8 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     o.log(
       `${c.model.type} (${countParams(shape).toLocaleString('en-US')} parameters) on ${c.data.dataset}: ` +
         `${data.numUsers.toLocaleString('en-US')} users, ${data.numItems.toLocaleString('en-US')} items, ` +
-        `${data.train.items.length.toLocaleString('en-US')} training positives; engine ${engine.info.name}` +
-        `${engine.info.threads ? ` (${engine.info.threads} threads)` : ''}, ${c.train.optimizer} lr ${c.train.lr}, batch ${c.train.batchSize}`,
+        `${data.train.items.length.toLocaleString('en-US')} training positives; engine ${engineLabel(engine.info)}, ` +
+        `${c.train.optimizer} lr ${c.train.lr}, batch ${c.train.batchSize}`,
     );
 
     const report = new RunReport(c.output.reports, c.name);
@@ -147,6 +148,11 @@ async function resumeInto(engine: Awaited<ReturnType<typeof createEngine>>, c: C
   await engine.setWeights(f.weights);
   if (f.optimizer) await engine.setOptimizerState(f.optimizer);
   return f.meta.history.slice(0, f.epoch);
+}
+
+function engineLabel(i: EngineInfo): string {
+  if (i.name === 'scratch') return `scratch (${i.threads} threads)`;
+  return `tfjs on ${i.backend}${i.detail ? ` (${i.detail})` : ''}`;
 }
 
 function stageLabel(epoch: number, epochs: number, stage: Stage): string {

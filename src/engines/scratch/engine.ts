@@ -29,6 +29,7 @@ export class ScratchEngine implements Engine {
   private optStep = 0;
   private sharedInstances: Instances | null = null;
   private sourceInstances: Instances | null = null;
+  private sourceVersion: number | undefined = undefined;
   private workerError: Error | null = null;
   /** Bumped whenever the weights change; the scoring tables remember the version they match. */
   private weightsVersion = 0;
@@ -164,9 +165,11 @@ export class ScratchEngine implements Engine {
 
   /** Workers read instances from shared memory: copy once into shared buffers if they are not. */
   private useInstances(inst: Instances): void {
-    if (this.sourceInstances === inst && this.sharedInstances) return;
-    const shared = isShared(inst) ? inst : copyToShared(inst);
+    const inPlace = isShared(inst);
+    if (this.sourceInstances === inst && this.sharedInstances && (inPlace || this.sourceVersion === inst.version)) return;
+    const shared = inPlace ? inst : copyToShared(inst);
     this.sourceInstances = inst;
+    this.sourceVersion = inst.version;
     this.sharedInstances = shared;
     this.main.setInstances(shared);
     const cmd: WorkerCommand = { type: 'instances', inst: shared };

@@ -1,0 +1,3 @@
+import { tfjsParitySuite } from '../helpers/tfjs-suite.js';
+
+tfjsParitySuite('wasm', null);

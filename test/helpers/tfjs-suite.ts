@@ -1,0 +1,151 @@
+/**
+ * The tfjs engine checked against the scratch engine on one backend: from the same weights and
+ * batch, the same loss and gradients (relative error ≤ 1e-4), the same Adam steps, the same
+ * scores, optimizer state that crosses engines, and no tensor growth across steps.
+ * One test file per backend: TensorFlow.js keeps one global backend per process.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Instances, OptimizerConfig } from '../../src/engines/engine.js';
+import { ScratchEngine } from '../../src/engines/scratch/engine.js';
+import type { TfjsBackendName } from '../../src/engines/tfjs/backend.js';
+import { TfjsEngine } from '../../src/engines/tfjs/engine.js';
+import { initWeights, type ModelShape, type ModelType, type Weights } from '../../src/model/spec.js';
+
+const adam: OptimizerConfig = { name: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+
+function shapeOf(type: ModelType): ModelShape {
+  return { type, factors: 4, layers: [12, 8, 4], embeddingStd: 0.3, numUsers: 23, numItems: 17 };
+}
+
+/** 96 instances with repeated users and items, so scattered gradients must sum duplicates. */
+function batch(): Instances {
+  const n = 96;
+  const inst: Instances = { length: n, users: new Int32Array(n), items: new Int32Array(n), labels: new Float32Array(n) };
+  for (let k = 0; k < n; k++) {
+    inst.users[k] = (k * 7) % 23;
+    inst.items[k] = (k * 5) % 17;
+    inst.labels[k] = k % 3 === 0 ? 1 : 0;
+  }
+  return inst;
+}
+
+/** ‖a − b‖ / ‖b‖ (absolute when b is all zeros). */
+function relError(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let k = 0; k < a.length; k++) {
+    num += (a[k] - b[k]) ** 2;
+    den += b[k] ** 2;
+  }
+  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+}
+
+function maxAbsDiff(a: Weights, b: Weights): number {
+  let d = 0;
+  for (const [k, v] of a) {
+    const w = b.get(k)!;
+    for (let j = 0; j < v.length; j++) d = Math.max(d, Math.abs(v[j] - w[j]));
+  }
+  return d;
+}
+
+export function tfjsParitySuite(backend: TfjsBackendName, skipReason: string | null): void {
+  describe.skipIf(skipReason !== null)(`tfjs engine on ${backend} vs scratch engine`, () => {
+    const made: { dispose(): Promise<void> }[] = [];
+    const engines = async (type: ModelType, opt = adam): Promise<[TfjsEngine, ScratchEngine]> => {
+      const shape = shapeOf(type);
+      const t = await TfjsEngine.create(shape, { optimizer: opt, backend });
+      const s = await ScratchEngine.create(shape, { optimizer: opt, threads: 1 });
+      const w = initWeights(shape, 11);
+      await t.setWeights(w);
+      await s.setWeights(w);
+      made.push(t, s);
+      return [t, s];
+    };
+    beforeAll(async () => {
+      await TfjsEngine.create(shapeOf('gmf'), { optimizer: adam, backend }).then((e) => e.dispose());
+    });
+    afterAll(async () => {
+      for (const e of made) await e.dispose();
+    });
+
+    it('runs on the backend it was asked for', async () => {
+      const [t] = await engines('gmf');
+      expect(t.info.backend).toBe(backend);
+      expect(tf.getBackend()).toBe(backend);
+    });
+
+    for (const type of ['gmf', 'mlp', 'neumf'] as const) {
+      it(`${type}: same loss and gradients for every parameter (relative error ≤ 1e-4)`, async () => {
+        const [t, s] = await engines(type);
+        const inst = batch();
+        const gt = await t.gradients(inst, 0, inst.length);
+        const gs = await s.gradients(inst, 0, inst.length);
+        expect(Math.abs(gt.loss - gs.loss) / gs.loss).toBeLessThan(1e-5);
+        expect([...gt.grads.keys()]).toEqual([...gs.grads.keys()]);
+        for (const [name, g] of gs.grads) {
+          const err = relError(gt.grads.get(name)!, g);
+          expect(err, `${name}: relative error ${err}`).toBeLessThanOrEqual(1e-4);
+        }
+      });
+    }
+
+    it('neumf: the same Adam steps, losses and scores', async () => {
+      const [t, s] = await engines('neumf');
+      const inst = batch();
+      const lt = await t.trainSteps(inst, 32, 0, 3);
+      const ls = await s.trainSteps(inst, 32, 0, 3);
+      for (let k = 0; k < 3; k++) expect(Math.abs(lt[k] - ls[k])).toBeLessThan(1e-5);
+      expect(maxAbsDiff(await t.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
+      const st = await t.score(inst.users, inst.items);
+      const ss = await s.score(inst.users, inst.items);
+      expect(relError(st, ss)).toBeLessThan(1e-4);
+    });
+
+    it('optimizer state crosses engines: scratch moments continue on tfjs exactly as on scratch', async () => {
+      const [t, s] = await engines('neumf');
+      const inst = batch();
+      await s.trainSteps(inst, 32, 0, 2);
+      await t.setWeights(await s.getWeights());
+      await t.setOptimizerState(await s.getOptimizerState());
+      expect((await t.getOptimizerState()).step).toBe(2);
+      await s.trainSteps(inst, 32, 2, 1);
+      await t.trainSteps(inst, 32, 2, 1);
+      expect(maxAbsDiff(await t.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
+    });
+
+    it('sgd: the same step', async () => {
+      const sgd: OptimizerConfig = { ...adam, name: 'sgd', lr: 0.5 };
+      const [t, s] = await engines('neumf', sgd);
+      const inst = batch();
+      await t.trainSteps(inst, 48, 0, 2);
+      await s.trainSteps(inst, 48, 0, 2);
+      expect(maxAbsDiff(await t.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
+    });
+
+    it('holds the tensor count steady across steps (no leak)', async () => {
+      const [t] = await engines('neumf');
+      const inst = batch();
+      await t.trainSteps(inst, 16, 0, 2); // creates the optimizer's slots and uploads the epoch
+      const before = tf.memory().numTensors;
+      await t.trainSteps(inst, 16, 2, 4);
+      await t.score(inst.users, inst.items);
+      await t.gradients(inst, 0, 16);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('uploads again when the instances are resampled in place', async () => {
+      const [t, s] = await engines('neumf');
+      const inst = batch();
+      await t.trainSteps(inst, 32, 0, 1);
+      await s.trainSteps(inst, 32, 0, 1);
+      inst.labels.fill(1);
+      inst.version = (inst.version ?? 0) + 1;
+      const lt = await t.trainSteps(inst, 32, 1, 1);
+      const ls = await s.trainSteps(inst, 32, 1, 1);
+      expect(Math.abs(lt[0] - ls[0])).toBeLessThan(1e-5);
+    });
+  });
+  if (skipReason) console.log(`tfjs ${backend} tests skipped: ${skipReason}`);
+}
