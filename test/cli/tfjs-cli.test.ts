@@ -1,0 +1,57 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ncf } from '../helpers/cli.js';
+
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+function outSets(): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'ncf-tfjs-'));
+  return ['--set', `output.models=${join(dir, 'models')}`, '--set', `output.reports=${join(dir, 'reports')}`];
+}
+
+const oneLine = (r: { status: number | null; stderr: string }, pattern: RegExp): void => {
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(pattern);
+};
+
+describe('ncf train --set engine=tfjs (built CLI)', () => {
+  it('asking for tensorflow without tfjs-node(-gpu) says what to install, in one line', () => {
+    const r = ncf(['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=tensorflow', '--set', 'train.optimizer=adam', ...outSets()]);
+    oneLine(r, /^ncf: the tensorflow backend needs @tensorflow\/tfjs-node-gpu \(CUDA; version 4\.x needs CUDA 11\.2 and cuDNN 8\.1\) or @tensorflow\/tfjs-node/);
+  });
+
+  it('asking for webgpu with no adapter fails in one line', () => {
+    const r = ncf(
+      ['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=webgpu', '--set', 'train.optimizer=adam', ...outSets()],
+      { VK_ICD_FILENAMES: '/nonexistent/icd.json' },
+    );
+    oneLine(r, /^ncf: webgpu: no WebGPU adapter found/);
+  });
+
+  it('refuses lazy_adam, which only the scratch engine has, naming the fix', () => {
+    const r = ncf(['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=cpu', ...outSets()]);
+    oneLine(r, /--set train\.optimizer=adam/);
+  });
+
+  it('auto picks a backend and says why; cpu and wasm train to the same numbers', () => {
+    const auto = ncf(['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'train.optimizer=adam', ...outSets()], { VK_ICD_FILENAMES: '/nonexistent/icd.json' });
+    expect(auto.status).toBe(0);
+    expect(auto.stdout).toMatch(/engine tfjs on wasm \(auto: no @tensorflow\/tfjs-node-gpu, no WebGPU adapter; wasm is the fastest CPU backend here\)/);
+    const cpu = ncf(['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=cpu', '--set', 'train.optimizer=adam', ...outSets()]);
+    const hr = (out: string): string[] => out.split('\n').filter((l) => l.startsWith('epoch')).map((l) => /HR@10 (\S+)/.exec(l)![1]);
+    expect(hr(cpu.stdout)).toEqual(hr(auto.stdout));
+  });
+
+  it.skipIf(!existsSync(SWIFTSHADER))('trains the smoke config end to end on webgpu (SwiftShader)', () => {
+    const r = ncf(
+      ['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=webgpu', '--set', 'train.optimizer=adam', '--set', 'train.epochs=1', ...outSets()],
+      { VK_ICD_FILENAMES: SWIFTSHADER },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/engine tfjs on webgpu \(SwiftShader.*\(a CPU emulator, not a GPU\)\)/);
+    expect(r.stdout).toMatch(/epoch 1\/1 .*HR@10 0\.\d{4}/);
+  });
+});
