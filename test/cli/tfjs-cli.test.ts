@@ -31,9 +31,15 @@ describe('ncf train --set engine=tfjs (built CLI)', () => {
     oneLine(r, /^ncf: webgpu: no WebGPU adapter found/);
   });
 
-  it('refuses lazy_adam, which only the scratch engine has, naming the fix', () => {
-    const r = ncf(['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=cpu', ...outSets()]);
-    oneLine(r, /--set train\.optimizer=adam/);
+  it('trains the default lazy_adam like the scratch engine (same losses per epoch to 4 decimals ± 0.0005)', () => {
+    const loss = (out: string): number[] => out.split('\n').filter((l) => l.startsWith('epoch')).map((l) => Number(/loss (\S+)/.exec(l)![1]));
+    const t = ncf(['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=cpu', ...outSets()]);
+    const s = ncf(['train', '--config', 'configs/smoke.json', ...outSets()]);
+    expect(t.status).toBe(0);
+    const lt = loss(t.stdout);
+    const ls = loss(s.stdout);
+    expect(lt).toHaveLength(3);
+    for (let e = 0; e < 3; e++) expect(Math.abs(lt[e] - ls[e])).toBeLessThanOrEqual(0.0005);
   });
 
   it('auto picks a backend and says why; cpu and wasm train to the same numbers', () => {

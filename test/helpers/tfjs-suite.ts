@@ -115,6 +115,27 @@ export function tfjsParitySuite(backend: TfjsBackendName, skipReason: string | n
       expect(maxAbsDiff(await t.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
     });
 
+    it('lazy_adam: the same steps as the scratch engine (touched rows and moments only)', async () => {
+      const lazy: OptimizerConfig = { ...adam, name: 'lazy_adam' };
+      const [t, s] = await engines('neumf', lazy);
+      const inst = batch();
+      for (let k = 0; k < inst.length; k++) inst.users[k] %= 20;
+      const lt = await t.trainSteps(inst, 16, 0, 4);
+      const ls = await s.trainSteps(inst, 16, 0, 4);
+      for (let k = 0; k < 4; k++) expect(Math.abs(lt[k] - ls[k])).toBeLessThan(1e-5);
+      expect(maxAbsDiff(await t.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
+      const ot = await t.getOptimizerState();
+      const os = await s.getOptimizerState();
+      expect(ot.step).toBe(4);
+      expect(maxAbsDiff(ot.slots, os.slots)).toBeLessThan(1e-5);
+      // Users 20–22 never occur in the batch: their rows and moments must not move.
+      const w0 = initWeights(shapeOf('neumf'), 11).get('gmf_user')!;
+      const w = (await t.getWeights()).get('gmf_user')!;
+      const m = ot.slots.get('m:gmf_user')!;
+      expect([...w.subarray(20 * 4)]).toEqual([...w0.subarray(20 * 4)]);
+      expect([...m.subarray(20 * 4)].every((x) => x === 0)).toBe(true);
+    });
+
     it('sgd: the same step', async () => {
       const sgd: OptimizerConfig = { ...adam, name: 'sgd', lr: 0.5 };
       const [t, s] = await engines('neumf', sgd);

@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkWeights, paramSpecs, type ModelShape, type Weights } from '../../model/spec.js';
-import { NcfError } from '../../util/errors.js';
 import type { Engine, EngineInfo, Instances, OptimizerConfig, OptimizerState } from '../engine.js';
 import { useBackend, type BackendChoice, type TfjsBackendName } from './backend.js';
+import { distinct, LazyAdam } from './lazy-adam.js';
 import { logits, meanLogLoss, type Params } from './model.js';
 
 export interface TfjsOptions {
@@ -37,8 +37,15 @@ export class TfjsEngine implements Engine {
   readonly info: EngineInfo;
   private readonly params: Params = new Map();
   private readonly prefix: string;
-  private optimizer: tf.Optimizer;
+  /** tfjs' own Adam or SGD, or LazyAdam (ours); exactly one is set. */
+  private optimizer: tf.Optimizer | null = null;
+  private lazy: LazyAdam | null = null;
   private epoch: EpochTensors | null = null;
+  /** Host scratch for each step's distinct users and items (LazyAdam). */
+  private readonly userStamp: Int32Array;
+  private readonly itemStamp: Int32Array;
+  private rowsScratch = new Int32Array(0);
+  private stampMark = 0;
 
   private constructor(readonly shape: ModelShape, private readonly opt: OptimizerConfig, readonly backend: BackendChoice) {
     this.info = { name: 'tfjs', backend: backend.name, detail: backend.emulated ? `${backend.detail} (a CPU emulator, not a GPU)` : backend.detail };
@@ -46,13 +53,13 @@ export class TfjsEngine implements Engine {
     for (const p of paramSpecs(shape)) {
       this.params.set(p.name, tf.variable(tf.zeros(p.shape), true, this.prefix + p.name));
     }
-    this.optimizer = makeOptimizer(opt);
+    if (opt.name === 'lazy_adam') this.lazy = new LazyAdam(opt, this.params);
+    else this.optimizer = opt.name === 'sgd' ? tf.train.sgd(opt.lr) : tf.train.adam(opt.lr, opt.beta1, opt.beta2, opt.epsilon);
+    this.userStamp = new Int32Array(shape.numUsers).fill(-1);
+    this.itemStamp = new Int32Array(shape.numItems).fill(-1);
   }
 
   static async create(shape: ModelShape, opts: TfjsOptions): Promise<TfjsEngine> {
-    if (opts.optimizer.name === 'lazy_adam') {
-      throw new NcfError("the tfjs engine supports train.optimizer 'adam' and 'sgd' ('lazy_adam' is scratch-only so far): add --set train.optimizer=adam");
-    }
     const backend = await useBackend(opts.backend);
     return new TfjsEngine(shape, opts.optimizer, backend);
   }
@@ -71,7 +78,8 @@ export class TfjsEngine implements Engine {
   }
 
   async getOptimizerState(): Promise<OptimizerState> {
-    const named = await this.optimizer.getWeights();
+    if (this.lazy) return this.lazy.getState();
+    const named = await this.optimizer!.getWeights();
     const slots: Weights = new Map();
     let step = 0;
     for (const { name, tensor } of named) {
@@ -84,6 +92,7 @@ export class TfjsEngine implements Engine {
   }
 
   async setOptimizerState(s: OptimizerState): Promise<void> {
+    if (this.lazy) return this.lazy.setState(s);
     if (this.opt.name === 'sgd') return;
     const specs = paramSpecs(this.shape);
     const named: Parameters<tf.Optimizer['setWeights']>[0] = [{ name: 'iter', tensor: tf.scalar(s.step, 'int32') }];
@@ -93,7 +102,7 @@ export class TfjsEngine implements Engine {
         named.push({ name: `${this.prefix}${p.name}/${kind}`, tensor: v ? tf.tensor(v, p.shape) : tf.zeros(p.shape) });
       }
     }
-    await this.optimizer.setWeights(named);
+    await this.optimizer!.setWeights(named);
     for (const n of named) n.tensor.dispose();
   }
 
@@ -110,7 +119,9 @@ export class TfjsEngine implements Engine {
         const u = tf.slice(block.users, b0, n);
         const i = tf.slice(block.items, b0, n);
         const y = tf.slice(block.labels, b0, n);
-        return this.optimizer.minimize(() => meanLogLoss(logits(this.shape, this.params, u, i), y), true, vars)!;
+        const loss = (): tf.Scalar => meanLogLoss(logits(this.shape, this.params, u, i), y);
+        if (this.optimizer) return this.optimizer.minimize(loss, true, vars)!;
+        return this.lazyStep(loss, instances, step * batchSize, step * batchSize + n);
       });
       costs.push(cost);
     }
@@ -119,6 +130,19 @@ export class TfjsEngine implements Engine {
     stacked.dispose();
     for (const c of costs) c.dispose();
     return losses;
+  }
+
+  /** One LazyAdam step: dense gradients, then Adam on the touched rows and the dense layers. */
+  private lazyStep(loss: () => tf.Scalar, inst: Instances, from: number, to: number): tf.Scalar {
+    const { value, grads } = tf.variableGrads(loss, [...this.params.values()]);
+    const byName = new Map<string, tf.Tensor>();
+    for (const name of this.params.keys()) byName.set(name, grads[this.prefix + name]);
+    if (this.rowsScratch.length < to - from) this.rowsScratch = new Int32Array(to - from);
+    const mark = this.stampMark++;
+    const users = tf.tensor1d(distinct(inst.users, from, to, this.userStamp, mark, this.rowsScratch), 'int32');
+    const items = tf.tensor1d(distinct(inst.items, from, to, this.itemStamp, mark, this.rowsScratch), 'int32');
+    this.lazy!.apply(byName, users, items);
+    return value;
   }
 
   async gradients(instances: Instances, start: number, end: number): Promise<{ loss: number; grads: Weights }> {
@@ -155,7 +179,8 @@ export class TfjsEngine implements Engine {
 
   async dispose(): Promise<void> {
     this.dropEpoch();
-    this.optimizer.dispose();
+    this.optimizer?.dispose();
+    this.lazy?.dispose();
     for (const v of this.params.values()) v.dispose();
     this.params.clear();
   }
@@ -171,9 +196,10 @@ export class TfjsEngine implements Engine {
     for (let a = 0; a < inst.length; a += size) {
       const b = Math.min(a + size, inst.length);
       blocks.push({
-        users: tf.tensor1d(inst.users.subarray(a, b), 'int32'),
-        items: tf.tensor1d(inst.items.subarray(a, b), 'int32'),
-        labels: tf.tensor1d(inst.labels.subarray(a, b), 'float32'),
+        // Copies: tfjs may keep a reference to the array, and the sampler rewrites it in place.
+        users: tf.tensor1d(inst.users.slice(a, b), 'int32'),
+        items: tf.tensor1d(inst.items.slice(a, b), 'int32'),
+        labels: tf.tensor1d(inst.labels.slice(a, b), 'float32'),
       });
     }
     this.epoch = { source: inst, version: inst.version, batchSize, stepsPerBlock, blocks };
@@ -188,8 +214,4 @@ export class TfjsEngine implements Engine {
     }
     this.epoch = null;
   }
-}
-
-function makeOptimizer(o: OptimizerConfig): tf.Optimizer {
-  return o.name === 'sgd' ? tf.train.sgd(o.lr) : tf.train.adam(o.lr, o.beta1, o.beta2, o.epsilon);
 }
