@@ -51,7 +51,7 @@ export class TfjsEngine implements Engine {
     this.info = { name: 'tfjs', backend: backend.name, detail: backend.emulated ? `${backend.detail} (a CPU emulator, not a GPU)` : backend.detail };
     this.prefix = `ncf${engines++}/`;
     for (const p of paramSpecs(shape)) {
-      this.params.set(p.name, tf.variable(tf.zeros(p.shape), true, this.prefix + p.name));
+      this.params.set(p.name, tf.tidy(() => tf.variable(tf.zeros(p.shape), true, this.prefix + p.name)));
     }
     if (opt.name === 'lazy_adam') this.lazy = new LazyAdam(opt, this.params);
     else this.optimizer = opt.name === 'sgd' ? tf.train.sgd(opt.lr) : tf.train.adam(opt.lr, opt.beta1, opt.beta2, opt.epsilon);
@@ -67,13 +67,14 @@ export class TfjsEngine implements Engine {
   async setWeights(w: Weights): Promise<void> {
     checkWeights(this.shape, w);
     for (const p of paramSpecs(this.shape)) {
-      tf.tidy(() => this.params.get(p.name)!.assign(tf.tensor(w.get(p.name)!, p.shape)));
+      // A copy: the cpu backend would otherwise keep using the caller's array.
+      tf.tidy(() => this.params.get(p.name)!.assign(tf.tensor(w.get(p.name)!.slice(), p.shape)));
     }
   }
 
   async getWeights(): Promise<Weights> {
     const w: Weights = new Map();
-    for (const [name, v] of this.params) w.set(name, (await v.data()) as Float32Array);
+    for (const [name, v] of this.params) w.set(name, ((await v.data()) as Float32Array).slice());
     return w;
   }
 
@@ -99,7 +100,7 @@ export class TfjsEngine implements Engine {
     for (const kind of ['m', 'v'] as const) {
       for (const p of specs) {
         const v = s.slots.get(`${kind}:${p.name}`);
-        named.push({ name: `${this.prefix}${p.name}/${kind}`, tensor: v ? tf.tensor(v, p.shape) : tf.zeros(p.shape) });
+        named.push({ name: `${this.prefix}${p.name}/${kind}`, tensor: v ? tf.tensor(v.slice(), p.shape) : tf.zeros(p.shape) });
       }
     }
     await this.optimizer!.setWeights(named);

@@ -18,8 +18,8 @@ export class LazyAdam {
 
   constructor(private readonly opt: OptimizerConfig, private readonly params: Params) {
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
   }
 
@@ -58,8 +58,8 @@ export class LazyAdam {
 
   async getState(): Promise<OptimizerState> {
     const slots = new Map<string, Float32Array>();
-    for (const [name, t] of this.m) slots.set(`m:${name}`, (await t.data()) as Float32Array);
-    for (const [name, t] of this.v) slots.set(`v:${name}`, (await t.data()) as Float32Array);
+    for (const [name, t] of this.m) slots.set(`m:${name}`, ((await t.data()) as Float32Array).slice());
+    for (const [name, t] of this.v) slots.set(`v:${name}`, ((await t.data()) as Float32Array).slice());
     return { step: this.step, slots };
   }
 
@@ -68,7 +68,7 @@ export class LazyAdam {
     for (const [kind, vars] of [['m', this.m], ['v', this.v]] as const) {
       for (const [name, variable] of vars) {
         const data = s.slots.get(`${kind}:${name}`);
-        tf.tidy(() => variable.assign(data ? tf.tensor(data, variable.shape) : tf.zerosLike(variable)));
+        tf.tidy(() => variable.assign(data ? tf.tensor(data.slice(), variable.shape) : tf.zerosLike(variable)));
       }
     }
   }
