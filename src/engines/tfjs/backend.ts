@@ -72,14 +72,11 @@ async function select(name: TfjsBackendName): Promise<BackendChoice> {
   }
 }
 
-/** Fastest available: CUDA, then a real GPU through WebGPU, then wasm (faster than cpu for this model). */
+/** Fastest available: CUDA, then a real GPU through WebGPU, then libtensorflow on the CPU, then wasm (faster than cpu here). */
 async function selectAuto(): Promise<BackendChoice> {
   const notes: string[] = [];
   const which = await loadTensorflow();
-  if (which === '@tensorflow/tfjs-node-gpu') {
-    const c = await activate('tensorflow', async () => undefined, `auto: ${which} is installed (CUDA)`);
-    return c;
-  }
+  if (which === '@tensorflow/tfjs-node-gpu') return activate('tensorflow', async () => undefined, `auto: ${which} is installed (CUDA)`);
   notes.push('no @tensorflow/tfjs-node-gpu');
   const adapter = await probeWebgpu();
   if (adapter && !adapter.emulated) {
@@ -87,6 +84,7 @@ async function selectAuto(): Promise<BackendChoice> {
     return { ...c, adapter: adapter.name, emulated: false };
   }
   notes.push(adapter ? `WebGPU adapter ${adapter.name} is a CPU emulator` : 'no WebGPU adapter');
+  if (which === '@tensorflow/tfjs-node') return activate('tensorflow', async () => undefined, `auto: ${notes.join(', ')}; ${which} (libtensorflow on the CPU)`);
   return activate('wasm', async () => { await import('@tensorflow/tfjs-backend-wasm'); }, `auto: ${notes.join(', ')}; wasm is the fastest CPU backend here`);
 }
 
