@@ -141,6 +141,7 @@ function interruptFlag(): { requested: () => boolean; dispose: () => void } {
 }
 
 function packageVersion(): string {
+  if (process.env.NCF_VERSION) return process.env.NCF_VERSION; // set at build time in the bundle
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
