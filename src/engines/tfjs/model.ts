@@ -10,14 +10,17 @@ export type Params = Map<string, tf.Variable>;
 /**
  * Embedding lookup whose gradient costs O(batch) work per row touched: a scatter of the batch's
  * row gradients (duplicates summed) instead of tf.gather's UnsortedSegmentSum gradient, which the
- * cpu backend computes by looping over every table row and the wasm backend lacks.
+ * cpu backend computes by looping over every table row and the wasm backend lacks. The lookup
+ * itself is a gatherND, 20× faster than gather on wasm (3.6 vs 73 ms for 65,536 rows of 32), except
+ * on the cpu backend, where gather is the faster of the two (scoring 262k pairs: 3.2 vs 5.3 s).
  */
 const lookupWithScatterGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [table, ids, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-  save([ids]);
+  const rows = tf.expandDims(ids, 1);
+  save([rows]);
   return {
-    value: tf.gather(table, ids),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.scatterND(tf.expandDims(saved[0], 1), dy, table.shape), tf.zerosLike(saved[0])],
+    value: tf.getBackend() === 'cpu' ? tf.gather(table, ids) : tf.gatherND(table, rows),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.scatterND(saved[0], dy, table.shape), tf.zerosLike(ids)],
   };
 });
 
