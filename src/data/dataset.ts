@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetName } from '../config/schema.js';
 import { NcfError } from '../util/errors.js';
+import type { Progress } from '../util/progress.js';
 import { isDownloadable } from './download/index.js';
 import { readMovies, readNcfFiles, readRatings, type RatingsLayout } from './readers/index.js';
 import { buildInteractions } from './interactions.js';
@@ -44,6 +45,20 @@ export function resolveDataDir(dataset: DatasetName, dir: string | null, env: No
 
 export interface LoadProgress {
   (stage: string, done: number, total: number): void;
+}
+
+/** loadDataset with a byte-count progress bar (one bar, started once the file size is known). */
+export async function loadWithProgress(dataset: DatasetName, dir: string, progress: Progress): Promise<SplitData> {
+  let started = false;
+  try {
+    return await loadDataset(dataset, dir, (_stage, done, total) => {
+      if (!started) progress.start(`loading ${dataset}`, total, 'bytes');
+      started = true;
+      progress.update(done);
+    });
+  } finally {
+    progress.stop();
+  }
 }
 
 export async function loadDataset(dataset: DatasetName, dir: string, onProgress?: LoadProgress): Promise<SplitData> {

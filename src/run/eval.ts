@@ -1,5 +1,5 @@
 /** `ncf eval`: score a saved model on its dataset's held-out items, under either protocol. */
-import { loadDataset } from '../data/dataset.js';
+import { loadWithProgress } from '../data/dataset.js';
 import { createEngine } from '../engines/index.js';
 import { evaluateFullRanking, evaluateSampled } from '../eval/evaluate.js';
 import type { RankingMetrics } from '../eval/metrics.js';
@@ -21,8 +21,7 @@ export async function runEval(modelFile: string, o: EvalOptions): Promise<{ epoc
   const f = loadModel<ModelMeta>(modelFile);
   const c = f.meta.config;
   const dir = o.dataDir ?? f.meta.dataset.dir;
-  o.progress.start(`loading ${c.data.dataset}`, 1);
-  const data = await loadDataset(c.data.dataset, dir).finally(() => o.progress.stop());
+  const data = await loadWithProgress(c.data.dataset, dir, o.progress);
   if (data.numUsers !== f.shape.numUsers || data.numItems !== f.shape.numItems) {
     throw new NcfError(
       `${modelFile} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, but ${dir} has ${data.numUsers} × ${data.numItems}`,

@@ -1,6 +1,6 @@
 /** `ncf data inspect`: load and split a dataset, report its size and what that cost. */
 import type { DatasetName } from '../config/schema.js';
-import { loadDataset } from '../data/dataset.js';
+import { loadWithProgress } from '../data/dataset.js';
 import type { Progress } from '../util/progress.js';
 
 export interface DatasetStats {
@@ -18,10 +18,7 @@ export interface DatasetStats {
 
 export async function runInspect(dataset: DatasetName, dir: string, progress: Progress): Promise<DatasetStats> {
   const t0 = performance.now();
-  const d = await loadDataset(dataset, dir, (_s, done, total) => {
-    progress.start(`loading ${dataset}`, total, 'bytes');
-    progress.update(done);
-  }).finally(() => progress.stop());
+  const d = await loadWithProgress(dataset, dir, progress);
   const seconds = (performance.now() - t0) / 1000;
   let testUsers = 0;
   for (const i of d.testItems) if (i >= 0) testUsers++;

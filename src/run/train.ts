@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import type { Config } from '../config/schema.js';
-import { loadDataset, resolveDataDir } from '../data/dataset.js';
+import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
 import { sampleEvalNegatives } from '../data/sampling.js';
 import type { SplitData } from '../data/split.js';
 import type { EngineInfo } from '../engines/engine.js';
@@ -51,7 +51,7 @@ export function bestModelPath(c: Config): string {
 
 export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult> {
   const dataDir = resolveDataDir(c.data.dataset, c.data.dir);
-  const data = await loadData(c, dataDir, o);
+  const data = await loadWithProgress(c.data.dataset, dataDir, o.progress);
   const shape: ModelShape = { ...c.model, numUsers: data.numUsers, numItems: data.numItems };
   const { negatives, n: evalN } = evalCandidates(c, data);
   const path = modelPath(c);
@@ -108,18 +108,6 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
   } finally {
     o.progress.stop();
     await engine.dispose();
-  }
-}
-
-async function loadData(c: Config, dir: string, o: TrainOptions): Promise<SplitData> {
-  o.progress.start(`loading ${c.data.dataset}`, 1, 'bytes');
-  try {
-    return await loadDataset(c.data.dataset, dir, (_stage, done, total) => {
-      o.progress.start(`loading ${c.data.dataset}`, total, 'bytes');
-      o.progress.update(done);
-    });
-  } finally {
-    o.progress.stop();
   }
 }
 
