@@ -97,22 +97,8 @@ export class OptimizerPartition {
     const items = inst.items;
     const { uLo, uHi, iLo, iHi, userStamp, itemStamp } = this;
     for (let s = b0; s < b1; s++) {
-      const u = users[s];
-      if (u >= uLo && u < uHi && userStamp[u] !== step) {
-        userStamp[u] = step;
-        if (lazy) {
-          if (L.gmf) this.applyRange(L.gmfUser + u * L.G, L.G);
-          if (L.mlp) this.applyRange(L.mlpUser + u * L.E, L.E);
-        }
-      }
-      const i = items[s];
-      if (i >= iLo && i < iHi && itemStamp[i] !== step) {
-        itemStamp[i] = step;
-        if (lazy) {
-          if (L.gmf) this.applyRange(L.gmfItem + i * L.G, L.G);
-          if (L.mlp) this.applyRange(L.mlpItem + i * L.E, L.E);
-        }
-      }
+      this.touchRow(users[s], uLo, uHi, userStamp, step, lazy, L.gmfUser, L.mlpUser);
+      this.touchRow(items[s], iLo, iHi, itemStamp, step, lazy, L.gmfItem, L.mlpItem);
     }
     if (!lazy) {
       if (L.gmf) {
@@ -145,6 +131,21 @@ export class OptimizerPartition {
   }
 
   /** θ[off, off+n) update with g = Σ_shards grads (read in shard order, then zeroed). */
+  /**
+   * Row `id` of a user or item table pair (GMF table at `gmfTable`, MLP table at `mlpTable`): if this
+   * thread owns it and has not seen it this step, stamp it and, for lazy optimizers, update it.
+   */
+  private touchRow(
+    id: number, lo: number, hi: number, stamp: Int32Array, step: number, lazy: boolean, gmfTable: number, mlpTable: number,
+  ): void {
+    if (id < lo || id >= hi || stamp[id] === step) return;
+    stamp[id] = step;
+    if (!lazy) return;
+    const L = this.L;
+    if (L.gmf) this.applyRange(gmfTable + id * L.G, L.G);
+    if (L.mlp) this.applyRange(mlpTable + id * L.E, L.E);
+  }
+
   private applyRange(off: number, n: number): void {
     const { params, m, v } = this.buf;
     const end = off + n;
