@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkWeights, paramSpecs, type ModelShape, type Weights } from '../../model/spec.js';
 import type { Engine, EngineInfo, Instances, OptimizerConfig, OptimizerState } from '../engine.js';
 import { useBackend, type BackendChoice, type TfjsBackendName } from './backend.js';
-import { distinct, LazyAdam } from './lazy-adam.js';
+import { LazyAdam } from './lazy-adam.js';
 import { logits, meanLogLoss, type Params } from './model.js';
 
 export interface TfjsOptions {
@@ -41,11 +41,6 @@ export class TfjsEngine implements Engine {
   private optimizer: tf.Optimizer | null = null;
   private lazy: LazyAdam | null = null;
   private epoch: EpochTensors | null = null;
-  /** Host scratch for each step's distinct users and items (LazyAdam). */
-  private readonly userStamp: Int32Array;
-  private readonly itemStamp: Int32Array;
-  private rowsScratch = new Int32Array(0);
-  private stampMark = 0;
 
   private constructor(readonly shape: ModelShape, private readonly opt: OptimizerConfig, readonly backend: BackendChoice) {
     this.info = { name: 'tfjs', backend: backend.name, detail: backend.emulated ? `${backend.detail} (a CPU emulator, not a GPU)` : backend.detail };
@@ -53,10 +48,8 @@ export class TfjsEngine implements Engine {
     for (const p of paramSpecs(shape)) {
       this.params.set(p.name, tf.tidy(() => tf.variable(tf.zeros(p.shape), true, this.prefix + p.name)));
     }
-    if (opt.name === 'lazy_adam') this.lazy = new LazyAdam(opt, this.params);
+    if (opt.name === 'lazy_adam') this.lazy = new LazyAdam(opt, this.params, shape);
     else this.optimizer = opt.name === 'sgd' ? tf.train.sgd(opt.lr) : tf.train.adam(opt.lr, opt.beta1, opt.beta2, opt.epsilon);
-    this.userStamp = new Int32Array(shape.numUsers).fill(-1);
-    this.itemStamp = new Int32Array(shape.numItems).fill(-1);
   }
 
   static async create(shape: ModelShape, opts: TfjsOptions): Promise<TfjsEngine> {
@@ -138,11 +131,7 @@ export class TfjsEngine implements Engine {
     const { value, grads } = tf.variableGrads(loss, [...this.params.values()]);
     const byName = new Map<string, tf.Tensor>();
     for (const name of this.params.keys()) byName.set(name, grads[this.prefix + name]);
-    if (this.rowsScratch.length < to - from) this.rowsScratch = new Int32Array(to - from);
-    const mark = this.stampMark++;
-    const users = tf.tensor1d(distinct(inst.users, from, to, this.userStamp, mark, this.rowsScratch), 'int32');
-    const items = tf.tensor1d(distinct(inst.items, from, to, this.itemStamp, mark, this.rowsScratch), 'int32');
-    this.lazy!.apply(byName, users, items);
+    this.lazy!.apply(byName, inst, from, to);
     return value;
   }
 

@@ -5,7 +5,8 @@
  * has a Unique kernel; rows are written back with TensorScatterUpdate.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerConfig, OptimizerState } from '../engine.js';
+import type { ModelShape } from '../../model/spec.js';
+import type { Instances, OptimizerConfig, OptimizerState } from '../engine.js';
 import type { Params } from './model.js';
 
 const USER_TABLES = new Set(['gmf_user', 'mlp_user']);
@@ -15,18 +16,30 @@ export class LazyAdam {
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
   step = 0;
+  /** Host scratch for finding each step's distinct users and items. */
+  private readonly userStamp: Int32Array;
+  private readonly itemStamp: Int32Array;
+  private rowsScratch = new Int32Array(0);
+  /** Stamp value of the current step; its own counter, since setState can move `step` back. */
+  private mark = 0;
 
-  constructor(private readonly opt: OptimizerConfig, private readonly params: Params) {
+  constructor(private readonly opt: OptimizerConfig, private readonly params: Params, shape: ModelShape) {
+    this.userStamp = new Int32Array(shape.numUsers).fill(-1);
+    this.itemStamp = new Int32Array(shape.numItems).fill(-1);
     for (const [name, p] of params) {
       this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
       this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
   }
 
-  /** One step; call inside tf.tidy. `grads` by parameter name; rows are the batch's distinct ids. */
-  apply(grads: Map<string, tf.Tensor>, userRows: tf.Tensor1D, itemRows: tf.Tensor1D): void {
+  /** One step for the batch inst[from, to); call inside tf.tidy. `grads` by parameter name. */
+  apply(grads: Map<string, tf.Tensor>, inst: Instances, from: number, to: number): void {
     const { beta1: b1, beta2: b2, lr, epsilon } = this.opt;
     const t = ++this.step;
+    if (this.rowsScratch.length < to - from) this.rowsScratch = new Int32Array(to - from);
+    const mark = ++this.mark;
+    const userRows = tf.tensor1d(distinct(inst.users, from, to, this.userStamp, mark, this.rowsScratch), 'int32');
+    const itemRows = tf.tensor1d(distinct(inst.items, from, to, this.itemStamp, mark, this.rowsScratch), 'int32');
     const c2 = Math.sqrt(1 - Math.pow(b2, t));
     const lrT = tf.scalar((lr * c2) / (1 - Math.pow(b1, t)));
     const epsHat = tf.scalar(epsilon * c2);
@@ -82,7 +95,7 @@ export class LazyAdam {
  * The distinct values of ids[from, to), in a new array (tfjs may keep a reference to the array a
  * tensor is made from, so scratch must not be handed over); `stamp` has one slot per id.
  */
-export function distinct(ids: Int32Array, from: number, to: number, stamp: Int32Array, mark: number, scratch: Int32Array): Int32Array {
+function distinct(ids: Int32Array, from: number, to: number, stamp: Int32Array, mark: number, scratch: Int32Array): Int32Array {
   let k = 0;
   for (let s = from; s < to; s++) {
     const id = ids[s];
