@@ -47,6 +47,8 @@ export class OptimizerPartition {
   private readonly foldShards: boolean;
   private readonly sgd: boolean;
   private readonly lazy: boolean;
+  /** Stamp of the current update in userStamp/itemStamp: its own counter, since a restored optimizer state can move `step` back. */
+  private mark = 0;
   // Per-step constants, set by update().
   private lrT = 0;
   private epsHat = 0;
@@ -96,34 +98,35 @@ export class OptimizerPartition {
     const users = inst.users;
     const items = inst.items;
     const { uLo, uHi, iLo, iHi, userStamp, itemStamp } = this;
+    const mark = ++this.mark;
     for (let s = b0; s < b1; s++) {
-      this.touchRow(users[s], uLo, uHi, userStamp, step, lazy, L.gmfUser, L.mlpUser);
-      this.touchRow(items[s], iLo, iHi, itemStamp, step, lazy, L.gmfItem, L.mlpItem);
+      this.touchRow(users[s], uLo, uHi, userStamp, mark, lazy, L.gmfUser, L.mlpUser);
+      this.touchRow(items[s], iLo, iHi, itemStamp, mark, lazy, L.gmfItem, L.mlpItem);
     }
     if (!lazy) {
       if (L.gmf) {
-        this.sweepRows(L.gmfUser, L.G, uLo, uHi, userStamp, step);
-        this.sweepRows(L.gmfItem, L.G, iLo, iHi, itemStamp, step);
+        this.sweepRows(L.gmfUser, L.G, uLo, uHi, userStamp, mark);
+        this.sweepRows(L.gmfItem, L.G, iLo, iHi, itemStamp, mark);
       }
       if (L.mlp) {
-        this.sweepRows(L.mlpUser, L.E, uLo, uHi, userStamp, step);
-        this.sweepRows(L.mlpItem, L.E, iLo, iHi, itemStamp, step);
+        this.sweepRows(L.mlpUser, L.E, uLo, uHi, userStamp, mark);
+        this.sweepRows(L.mlpItem, L.E, iLo, iHi, itemStamp, mark);
       }
     }
     this.applyRange(this.denseLo, this.denseHi - this.denseLo);
   }
 
   /** Dense Adam over table rows [r0, r1): touched rows read their gradients, the rest have g = 0. */
-  private sweepRows(table: number, width: number, r0: number, r1: number, stamp: Int32Array, step: number): void {
+  private sweepRows(table: number, width: number, r0: number, r1: number, stamp: Int32Array, mark: number): void {
     let r = r0;
     while (r < r1) {
-      if (stamp[r] === step) {
+      if (stamp[r] === mark) {
         this.applyRange(table + r * width, width);
         r++;
       } else {
         // A run of untouched rows is one contiguous range of parameters.
         let e = r + 1;
-        while (e < r1 && stamp[e] !== step) e++;
+        while (e < r1 && stamp[e] !== mark) e++;
         this.decayRange(table + r * width, (e - r) * width);
         r = e;
       }
@@ -136,10 +139,10 @@ export class OptimizerPartition {
    * thread owns it and has not seen it this step, stamp it and, for lazy optimizers, update it.
    */
   private touchRow(
-    id: number, lo: number, hi: number, stamp: Int32Array, step: number, lazy: boolean, gmfTable: number, mlpTable: number,
+    id: number, lo: number, hi: number, stamp: Int32Array, mark: number, lazy: boolean, gmfTable: number, mlpTable: number,
   ): void {
-    if (id < lo || id >= hi || stamp[id] === step) return;
-    stamp[id] = step;
+    if (id < lo || id >= hi || stamp[id] === mark) return;
+    stamp[id] = mark;
     if (!lazy) return;
     const L = this.L;
     if (L.gmf) this.applyRange(gmfTable + id * L.G, L.G);
