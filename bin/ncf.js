@@ -1,4 +1,2 @@
 #!/usr/bin/env node
-import { main, handleError } from '../dist/cli/main.js';
-
-main(process.argv).catch(handleError);
+import '../dist/cli/entry.js';

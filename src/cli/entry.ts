@@ -1,4 +1,4 @@
-/** The bundle's entry point (bin/ncf.js is the same four lines for the npm install). */
+/** The CLI entry point: bin/ncf.js (npm install) and the esbuild bundle both start here. */
 import { handleError, main } from './main.js';
 
 main(process.argv).catch(handleError);
