@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { checkWeights, paramSpecs, type ModelShape, type Weights } from '../../model/spec.js';
 import type { Engine, EngineInfo, Instances, OptimizerConfig, OptimizerState } from '../engine.js';
 import { useBackend, type BackendChoice, type TfjsBackendName } from './backend.js';
-import { LazyAdam } from './lazy-adam.js';
+import { TfjsAdam } from './adam.js';
+import { constant } from './constants.js';
 import { logits, meanLogLoss, type Params } from './model.js';
 
 export interface TfjsOptions {
@@ -37,9 +38,9 @@ export class TfjsEngine implements Engine {
   readonly info: EngineInfo;
   private readonly params: Params = new Map();
   private readonly prefix: string;
-  /** tfjs' own Adam or SGD, or LazyAdam (ours); exactly one is set. */
-  private optimizer: tf.Optimizer | null = null;
-  private lazy: LazyAdam | null = null;
+  /** tfjs' own SGD, or our Adam (dense or lazy); exactly one is set. */
+  private sgd: tf.Optimizer | null = null;
+  private adam: TfjsAdam | null = null;
   private epoch: EpochTensors | null = null;
 
   private constructor(readonly shape: ModelShape, private readonly opt: OptimizerConfig, readonly backend: BackendChoice) {
@@ -48,8 +49,9 @@ export class TfjsEngine implements Engine {
     for (const p of paramSpecs(shape)) {
       this.params.set(p.name, tf.tidy(() => tf.variable(tf.zeros(p.shape), true, this.prefix + p.name)));
     }
-    if (opt.name === 'lazy_adam') this.lazy = new LazyAdam(opt, this.params, shape);
-    else this.optimizer = opt.name === 'sgd' ? tf.train.sgd(opt.lr) : tf.train.adam(opt.lr, opt.beta1, opt.beta2, opt.epsilon);
+    // tf.train.adam would upload its β and ε constants at every step (constants.ts says why that is slow).
+    if (opt.name === 'sgd') this.sgd = tf.train.sgd(opt.lr);
+    else this.adam = new TfjsAdam(opt, this.params, shape, opt.name === 'lazy_adam');
   }
 
   static async create(shape: ModelShape, opts: TfjsOptions): Promise<TfjsEngine> {
@@ -72,38 +74,21 @@ export class TfjsEngine implements Engine {
   }
 
   async getOptimizerState(): Promise<OptimizerState> {
-    if (this.lazy) return this.lazy.getState();
-    const named = await this.optimizer!.getWeights();
-    const slots: Weights = new Map();
-    let step = 0;
-    for (const { name, tensor } of named) {
-      const data = (await tensor.data()) as Float32Array;
-      if (name === 'iter') step = data[0];
-      const m = /^(.*)\/(m|v)$/.exec(name);
-      if (m && m[1].startsWith(this.prefix)) slots.set(`${m[2]}:${m[1].slice(this.prefix.length)}`, data);
-    }
-    return { step, slots };
+    if (this.adam) return this.adam.getState();
+    return { step: this.sgd!.iterations, slots: new Map() };
   }
 
   async setOptimizerState(s: OptimizerState): Promise<void> {
-    if (this.lazy) return this.lazy.setState(s);
-    if (this.opt.name === 'sgd') return;
-    const specs = paramSpecs(this.shape);
-    const named: Parameters<tf.Optimizer['setWeights']>[0] = [{ name: 'iter', tensor: tf.scalar(s.step, 'int32') }];
-    for (const kind of ['m', 'v'] as const) {
-      for (const p of specs) {
-        const v = s.slots.get(`${kind}:${p.name}`);
-        named.push({ name: `${this.prefix}${p.name}/${kind}`, tensor: v ? tf.tensor(v.slice(), p.shape) : tf.zeros(p.shape) });
-      }
-    }
-    await this.optimizer!.setWeights(named);
-    for (const n of named) n.tensor.dispose();
+    if (this.adam) return this.adam.setState(s);
+    await this.sgd!.setWeights([{ name: 'iter', tensor: tf.scalar(s.step, 'int32') }]);
   }
 
   async trainSteps(instances: Instances, batchSize: number, firstStep: number, count: number): Promise<Float32Array> {
     const e = this.upload(instances, batchSize);
+    const names = [...this.params.keys()];
     const vars = [...this.params.values()];
     const costs: tf.Scalar[] = [];
+    this.adam?.beginChunk(instances, batchSize, firstStep, count);
     for (let k = 0; k < count; k++) {
       const step = firstStep + k;
       const block = e.blocks[Math.floor(step / e.stepsPerBlock)];
@@ -113,26 +98,22 @@ export class TfjsEngine implements Engine {
         const u = tf.slice(block.users, b0, n);
         const i = tf.slice(block.items, b0, n);
         const y = tf.slice(block.labels, b0, n);
-        const loss = (): tf.Scalar => meanLogLoss(logits(this.shape, this.params, u, i), y);
-        if (this.optimizer) return this.optimizer.minimize(loss, true, vars)!;
-        return this.lazyStep(loss, instances, step * batchSize, step * batchSize + n);
+        // tf.variableGrads (and so Optimizer.minimize) would upload its seed gradient, ones(), at every step.
+        const { value, grads } = tf.engine().gradients(() => meanLogLoss(logits(this.shape, this.params, u, i), y), vars, constant(1));
+        const byName = new Map<string, tf.Tensor>();
+        names.forEach((name, j) => byName.set(name, grads[j]));
+        if (this.sgd) this.sgd.applyGradients(names.map((name, j) => ({ name: this.prefix + name, tensor: grads[j] })));
+        else this.adam!.apply(byName, k);
+        return value;
       });
       costs.push(cost);
     }
+    this.adam?.endChunk();
     const stacked = tf.stack(costs);
     const losses = (await stacked.data()) as Float32Array;
     stacked.dispose();
     for (const c of costs) c.dispose();
     return losses;
-  }
-
-  /** One LazyAdam step: dense gradients, then Adam on the touched rows and the dense layers. */
-  private lazyStep(loss: () => tf.Scalar, inst: Instances, from: number, to: number): tf.Scalar {
-    const { value, grads } = tf.variableGrads(loss, [...this.params.values()]);
-    const byName = new Map<string, tf.Tensor>();
-    for (const name of this.params.keys()) byName.set(name, grads[this.prefix + name]);
-    this.lazy!.apply(byName, inst, from, to);
-    return value;
   }
 
   async gradients(instances: Instances, start: number, end: number): Promise<{ loss: number; grads: Weights }> {
@@ -169,8 +150,8 @@ export class TfjsEngine implements Engine {
 
   async dispose(): Promise<void> {
     this.dropEpoch();
-    this.optimizer?.dispose();
-    this.lazy?.dispose();
+    this.sgd?.dispose();
+    this.adam?.dispose();
     for (const v of this.params.values()) v.dispose();
     this.params.clear();
   }
