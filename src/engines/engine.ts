@@ -38,6 +38,8 @@ export interface EngineInfo {
   /** What the backend runs on and, for an automatic choice, why it was picked. */
   detail?: string;
   threads?: number;
+  /** The backend is a CPU emulator of a GPU (WebGPU on SwiftShader): exact, but its speed says nothing about GPUs. */
+  emulated?: boolean;
 }
 
 export interface Engine {

@@ -7,13 +7,13 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { bestEpoch, type EpochRecord } from '../train/loop.js';
+import { runStamp } from '../util/stamp.js';
 
 export class RunReport {
   readonly dir: string;
 
   constructor(root: string, name: string, now = new Date()) {
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-    this.dir = join(root, `${name}-${stamp}`);
+    this.dir = join(root, `${name}-${runStamp(now)}`);
     mkdirSync(this.dir, { recursive: true });
   }
 

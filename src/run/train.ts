@@ -11,6 +11,7 @@ import { createEngine } from '../engines/index.js';
 import { loadModel, saveModel } from '../model/checkpoint.js';
 import { countParams, initWeights, type ModelShape } from '../model/spec.js';
 import { RunReport } from '../report/run-report.js';
+import { writeTrainReportPage } from '../report/train-html.js';
 import { bestEpoch, trainEpochs, type EpochRecord, type Stage } from '../train/loop.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
@@ -73,7 +74,11 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     );
 
     const report = new RunReport(c.output.reports, c.name);
-    report.writeConfig(c, { dataDir, resumedFromEpoch: history.length, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length });
+    report.writeConfig(c, {
+      dataDir, resumedFromEpoch: history.length, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length,
+      startedAt: new Date().toISOString(), engine: engine.info, parameters: countParams(shape),
+      data: { users: data.numUsers, items: data.numItems, trainPositives: data.train.items.length },
+    });
     for (const r of history) report.addEpoch(r);
 
     const { interrupted } = await trainEpochs(
@@ -103,6 +108,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     );
     o.progress.stop();
     report.finish(history, timing(history, engine.info), `${c.name}: ${c.model.type} on ${c.data.dataset}`);
+    await writeTrainReportPage(report.dir);
     const best = bestEpoch(history);
     return { modelPath: path, best: best && { record: best, path: bestModelPath(c) }, reportDir: report.dir, history, interrupted };
   } finally {

@@ -44,7 +44,12 @@ export class TfjsEngine implements Engine {
   private epoch: EpochTensors | null = null;
 
   private constructor(readonly shape: ModelShape, private readonly opt: OptimizerConfig, readonly backend: BackendChoice) {
-    this.info = { name: 'tfjs', backend: backend.name, detail: backend.emulated ? `${backend.detail} (a CPU emulator, not a GPU)` : backend.detail };
+    this.info = {
+      name: 'tfjs',
+      backend: backend.name,
+      detail: backend.emulated ? `${backend.detail} (a CPU emulator, not a GPU)` : backend.detail,
+      emulated: Boolean(backend.emulated),
+    };
     this.prefix = `ncf${engines++}/`;
     for (const p of paramSpecs(shape)) {
       this.params.set(p.name, tf.tidy(() => tf.variable(tf.zeros(p.shape), true, this.prefix + p.name)));

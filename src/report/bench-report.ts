@@ -1,0 +1,46 @@
+/** What `ncf bench` measures, as written to bench.json: one entry per engine, the scratch engine first. */
+
+export interface BenchEngineResult {
+  /** As given on the command line: "scratch", "tfjs:wasm", "tfjs:webgpu", ... */
+  label: string;
+  engine: 'scratch' | 'tfjs';
+  /** The tfjs backend actually used, or null for scratch. */
+  backend: string | null;
+  /** The engine's own description: threads, backend detail, GPU adapter name. */
+  detail: string;
+  /** True when the backend runs on a CPU emulator of a GPU (WebGPU on SwiftShader). */
+  emulated: boolean;
+  /** Agreement with the scratch engine on a fixed batch from the same weights (null for scratch itself). */
+  parity: { lossRelError: number; maxGradRelError: number; worstParam: string } | null;
+  batchSize: number;
+  /** Timed training steps (after warm-up). */
+  steps: number;
+  /** Per chunk of steps, divided by the chunk's steps. */
+  msPerStep: { median: number; p90: number; chunks: number[] };
+  samplesPerSecond: number;
+  /** Seconds for one epoch of training: measured when a whole epoch was run, else extrapolated. */
+  epochSeconds: number;
+  epochSecondsMeasured: boolean;
+  /** Sampled-protocol evaluation of every test user (seconds). */
+  evalSeconds: number;
+  /** samples/s over the scratch engine's (1 for scratch). */
+  speedup: number;
+  /** Present when bench trained every engine for the same epochs from the same weights. */
+  convergence: { loss: number[]; hr: number[]; ndcg: number[]; trainSeconds: number[] } | null;
+}
+
+export interface BenchReport {
+  createdAt: string;
+  machine: { cpu: string; cores: number; platform: string; node: string };
+  config: {
+    name: string;
+    dataset: string;
+    model: { type: string; factors: number; layers: number[] };
+    optimizer: string;
+    lr: number;
+    batchSize: number;
+    seed: number;
+  };
+  data: { users: number; items: number; trainPositives: number; instancesPerEpoch: number };
+  engines: BenchEngineResult[];
+}
