@@ -13,7 +13,7 @@ import { buildInteractions } from './interactions.js';
 import { leaveOneOut, type SplitData } from './split.js';
 import type { MovieInfo, NcfFiles } from './types.js';
 
-interface RawLayout {
+export interface RawLayout {
   ratings: string;
   ratingsLayout: Exclude<RatingsLayout, 'ncf'>;
   movies: string;
@@ -30,6 +30,11 @@ const RAW: Record<Exclude<DatasetName, 'ml-1m-ncf'>, RawLayout> = {
   'ml-latest': { ratings: 'ratings.csv', ratingsLayout: 'csv', movies: 'movies.csv', moviesLayout: 'csv' },
   'ml-latest-small': { ratings: 'ratings.csv', ratingsLayout: 'csv', movies: 'movies.csv', moviesLayout: 'csv' },
 };
+
+/** The ratings and movie files of a GroupLens release. */
+export function rawLayout(dataset: Exclude<DatasetName, 'ml-1m-ncf'>): RawLayout {
+  return RAW[dataset];
+}
 
 const NCF_PREFIX = 'ml-1m';
 
@@ -111,7 +116,8 @@ function moviesByDenseId(byMovieId: Map<number, MovieInfo>, itemIds: Int32Array)
   return Array.from(itemIds, (id) => byMovieId.get(id));
 }
 
-function requireFile(dataset: DatasetName, path: string): void {
+/** A one-line error naming the missing file and how to get it. */
+export function requireFile(dataset: DatasetName, path: string): void {
   if (existsSync(path)) return;
   const how = isDownloadable(dataset)
     ? `run 'ncf data download ${dataset}'`

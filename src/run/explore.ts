@@ -1,0 +1,121 @@
+/**
+ * `ncf data explore <dataset>`: the charts people look at before training, as a report folder
+ * reports/explore-<dataset>-<stamp>/ with explore.json, charts/*.svg and report.html.
+ *
+ * Reads the ratings files itself rather than through loadDataset: the leave-one-out split that
+ * loadDataset returns keeps no rating values, and the genre figures need them.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatasetName } from '../config/schema.js';
+import { rawLayout, requireFile } from '../data/dataset.js';
+import { exploreStats, InteractionTally, type ExploreStats } from '../data/explore.js';
+import { readMovies, readRatings } from '../data/readers/index.js';
+import { readText } from '../data/readers/movies.js';
+import { textLineError } from '../data/readers/lines.js';
+import type { MovieInfo } from '../data/types.js';
+import { exploreSection } from '../report/explore-charts.js';
+import { renderReportHtml } from '../report/html.js';
+import { runStamp } from '../util/stamp.js';
+import type { Progress } from '../util/progress.js';
+
+interface ExploreData {
+  tally: InteractionTally;
+  movies: Map<number, MovieInfo> | null;
+  notes: string[];
+}
+
+export async function runExplore(
+  dataset: DatasetName, dir: string, reportsRoot: string, progress: Progress, now = new Date(),
+): Promise<{ dir: string; summary: string; stats: ExploreStats }> {
+  const data = dataset === 'ml-1m-ncf' ? await readNcfForExplore(dir, progress) : await readRawForExplore(dataset, dir, progress);
+  const stats = exploreStats(data.tally, { dataset, movies: data.movies, notes: data.notes });
+  const section = await exploreSection(stats);
+
+  const out = join(reportsRoot, `explore-${dataset}-${runStamp(now)}`);
+  mkdirSync(join(out, 'charts'), { recursive: true });
+  writeFileSync(join(out, 'explore.json'), `${JSON.stringify({ createdAt: now.toISOString(), dir, ...stats }, null, 2)}\n`);
+  for (const chart of section.charts ?? []) writeFileSync(join(out, 'charts', `${chart.name}.svg`), chart.svg);
+  const html = renderReportHtml({
+    title: `ncf data explore ${dataset}`,
+    facts: [['dataset', dataset], ['files', dir], ['date', now.toISOString()]],
+    sections: [section],
+  });
+  writeFileSync(join(out, 'report.html'), html);
+  return { dir: out, summary: summaryLine(stats), stats };
+}
+
+export function summaryLine(s: ExploreStats): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const what = s.explicit ? 'ratings' : 'interactions';
+  const top = s.topMovies[0];
+  return `${s.dataset}: ${n(s.users)} users, ${n(s.items)} items, ${n(s.interactions)} ${what} (density ${(s.density * 100).toFixed(3)}%); ` +
+    `top 10% of items hold ${(s.topTenPercent.interactionShare * 100).toFixed(1)}%; most ${s.explicit ? 'rated' : 'popular'}: ${top.title} (${n(top.interactions)})`;
+}
+
+async function readRawForExplore(dataset: Exclude<DatasetName, 'ml-1m-ncf'>, dir: string, progress: Progress): Promise<ExploreData> {
+  const files = rawLayout(dataset);
+  const ratingsPath = join(dir, files.ratings);
+  requireFile(dataset, ratingsPath);
+  const tally = new InteractionTally(true);
+  tally.add(await readWithProgress(`loading ${dataset}`, progress, (onProgress) => readRatings(ratingsPath, files.ratingsLayout, onProgress)));
+  const moviesPath = join(dir, files.movies);
+  if (!existsSync(moviesPath)) return { tally, movies: null, notes: [`No ${files.movies} in ${dir}: no titles or genre figures.`] };
+  return { tally, movies: await readMovies(moviesPath, files.moviesLayout), notes: [] };
+}
+
+/**
+ * He et al.'s train and test files together are every ML-1M interaction; their train file's
+ * ratings are placeholders, so the data counts as implicit. Titles and genres come from a sibling
+ * ml-1m/movies.dat through item-map.tsv (their item id → MovieID) when both are there.
+ */
+async function readNcfForExplore(dir: string, progress: Progress): Promise<ExploreData> {
+  const tally = new InteractionTally(false);
+  for (const part of ['train', 'test']) {
+    const path = join(dir, `ml-1m.${part}.rating`);
+    requireFile('ml-1m-ncf', path);
+    tally.add(await readWithProgress(`loading ml-1m-ncf ${part}`, progress, (onProgress) => readRatings(path, 'ncf', onProgress)));
+  }
+  const mapPath = join(dir, 'item-map.tsv');
+  const moviesPath = join(dir, '..', 'ml-1m', 'movies.dat');
+  const missing = [mapPath, moviesPath].filter((p) => !existsSync(p));
+  if (missing.length > 0) {
+    return { tally, movies: null, notes: [`No titles or genre figures: ${missing.join(' and ')} not found (ml-1m-ncf has no movie metadata of its own).`] };
+  }
+  const byMovieId = await readMovies(moviesPath, 'dat');
+  const movies = new Map<number, MovieInfo>();
+  for (const [item, movieId] of await readItemMap(mapPath)) {
+    const movie = byMovieId.get(movieId);
+    if (movie !== undefined) movies.set(item, movie);
+  }
+  return { tally, movies, notes: [`Titles and genres: ${moviesPath}, matched through ${mapPath}.`] };
+}
+
+/** item-map.tsv: `ncfItemId<TAB>movieId` per line, after an optional header line. */
+export async function readItemMap(path: string): Promise<Map<number, number>> {
+  const map = new Map<number, number>();
+  const lines = (await readText(path)).split('\n');
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k].replace(/\r$/, '');
+    if (line.trim() === '') continue;
+    const m = /^(\d+)\t(\d+)$/.exec(line);
+    if (m === null && k === 0) continue;
+    if (m === null) throw textLineError(path, k + 1, 'expected "ncfItemId<TAB>movieId"', line);
+    map.set(Number(m[1]), Number(m[2]));
+  }
+  return map;
+}
+
+/** One progress bar over a file read, started once the reader knows the file size. */
+async function readWithProgress<T>(label: string, progress: Progress, read: (onProgress: (done: number, total: number) => void) => Promise<T>): Promise<T> {
+  let started = false;
+  try {
+    return await read((done, total) => {
+      if (!started) progress.start(label, total, 'bytes');
+      started = true;
+      progress.update(done);
+    });
+  } finally {
+    progress.stop();
+  }
+}
