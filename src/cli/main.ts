@@ -8,6 +8,10 @@ import { runInspect } from '../run/inspect.js';
 import { DOWNLOADABLE, downloadDataset, isDownloadable } from '../data/download/index.js';
 import { metricsLine, runEval, type Protocol } from '../run/eval.js';
 import { runTrain } from '../run/train.js';
+import { runBench, type BenchOptions } from '../run/bench.js';
+import { runCompare } from '../run/compare.js';
+import { runExplore } from '../run/explore.js';
+import { runReport } from '../run/report.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 
@@ -81,6 +85,47 @@ export async function main(argv: string[]): Promise<void> {
       }
     });
 
+  program
+    .command('bench')
+    .description('time the scratch engine and tfjs backends on the same config, data and weights; report speedups')
+    .option('-c, --config <file>', 'run config (JSON), e.g. configs/ml-1m.json')
+    .option('-s, --set <key=value>', 'override a config key (repeatable)', collect, [])
+    .option('--data-dir <dir>', 'folder holding the dataset files')
+    .option('-e, --engines <list>', 'engines to compare, scratch first: scratch,tfjs:wasm,tfjs:cpu,tfjs:webgpu,tfjs:tensorflow', 'scratch,tfjs:wasm')
+    .option('--steps <n>', 'timed training steps per engine, after warm-up', '200')
+    .option('--epochs <n>', 'also train every engine this many epochs and compare loss and HR@K', '0')
+    .option('--compare <runs...>', 'put two bench report folders side by side instead of running')
+    .action(async (opts: { config?: string; set: string[]; dataDir?: string; engines: string; steps: string; epochs: string; compare?: string[] }) => {
+      if (opts.compare) {
+        if (opts.compare.length !== 2) throw new NcfError('--compare takes two bench report folders');
+        const reports = opts.config ? loadConfig(opts.config, opts.set).output.reports : 'reports';
+        const r = await runCompare(opts.compare[0], opts.compare[1], reports);
+        console.log(`${r.table}\nreport: ${r.dir}`);
+        return;
+      }
+      if (!opts.config) throw new NcfError('bench needs --config <file> (or --compare <run-a> <run-b>)');
+      const sets = opts.dataDir ? [...opts.set, `data.dir=${JSON.stringify(opts.dataDir)}`] : opts.set;
+      const config = loadConfig(opts.config, sets);
+      const o: BenchOptions = {
+        engines: opts.engines.split(',').map((e) => e.trim()).filter(Boolean),
+        steps: positiveInt(opts.steps, '--steps'),
+        epochs: positiveInt(opts.epochs, '--epochs', true),
+        log: (l) => console.log(l),
+        progress: new Progress(),
+      };
+      const r = await runBench(config, o);
+      console.log(`${r.table}\nreport: ${r.dir}`);
+    });
+
+  program
+    .command('report')
+    .description('re-render the charts and report.html of a train or bench report folder')
+    .argument('<run-dir>', 'a folder under reports/ written by ncf train or ncf bench')
+    .action(async (dir: string) => {
+      const r = await runReport(dir);
+      console.log(r.html);
+    });
+
   const data = program.command('data').description('datasets');
   data
     .command('download')
@@ -113,7 +158,26 @@ export async function main(argv: string[]): Promise<void> {
       );
     });
 
+  data
+    .command('explore')
+    .description('charts of a dataset before training: the long tail of users and items, genres, ratings, the most-rated movies')
+    .argument('<dataset>', `one of ${DATASET_NAMES.join(', ')}`)
+    .option('--data-dir <dir>', 'folder holding the dataset files (default: $NCF_DATA_DIR/<dataset>, else data/<dataset>)')
+    .option('--reports <dir>', 'where the report folder goes', 'reports')
+    .action(async (name: string, opts: { dataDir?: string; reports: string }) => {
+      if (!(DATASET_NAMES as readonly string[]).includes(name)) throw new NcfError(`unknown dataset "${name}" — one of: ${DATASET_NAMES.join(', ')}`);
+      const dataset = name as DatasetName;
+      const r = await runExplore(dataset, resolveDataDir(dataset, opts.dataDir ?? null), opts.reports, new Progress());
+      console.log(`${r.summary}\nreport: ${r.dir}`);
+    });
+
   await program.parseAsync(argv);
+}
+
+function positiveInt(v: string, flag: string, zeroOk = false): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < (zeroOk ? 0 : 1)) throw new NcfError(`${flag} must be a ${zeroOk ? 'non-negative' : 'positive'} integer, got "${v}"`);
+  return n;
 }
 
 /** The one place errors become output: user errors as one line, bugs with their stack. */

@@ -1,0 +1,249 @@
+/**
+ * `ncf bench`: the scratch engine and tfjs backends on the same config, data, instances and initial
+ * weights. Each engine is first checked against the scratch engine on a fixed batch (same loss and
+ * gradients, or bench refuses), then timed: training steps in the chunks the training loop uses
+ * (ms/step per chunk, median and p90), samples/s, an epoch (measured when the steps cover one,
+ * else extrapolated) and one sampled-protocol evaluation. Optionally every engine then trains the
+ * same epochs from the same weights, to check that they reach the same loss and HR@K.
+ */
+import { mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
+import { allocateInstances, instancesPerEpoch, sampleTrainingInstances } from '../data/sampling.js';
+import type { SplitData } from '../data/split.js';
+import type { Engine, Instances } from '../engines/engine.js';
+import { createEngine } from '../engines/index.js';
+import { evaluateSampled } from '../eval/evaluate.js';
+import { initWeights, type ModelShape, type Weights } from '../model/spec.js';
+import { benchTable, writeBenchReport } from '../report/bench-html.js';
+import type { BenchEngineResult, BenchReport } from '../report/bench-report.js';
+import { trainEpochs } from '../train/loop.js';
+import { NcfError } from '../util/errors.js';
+import type { Progress } from '../util/progress.js';
+import { Rng } from '../util/rng.js';
+import { runStamp } from '../util/stamp.js';
+import { evalCandidates } from './train.js';
+
+export interface BenchOptions {
+  /** "scratch", "tfjs:<backend>"; the scratch engine is the baseline and is added first if missing. */
+  engines: string[];
+  /** Timed training steps per engine (after one warm-up chunk). */
+  steps: number;
+  /** Epochs of training per engine for the convergence check; 0 skips it. */
+  epochs: number;
+  log: (line: string) => void;
+  progress: Progress;
+}
+
+/** Largest relative difference from the scratch engine that bench accepts before timing anything. */
+export const PARITY_TOLERANCE = 1e-3;
+const PARITY_BATCH = 1024;
+const TFJS_BACKENDS = ['webgpu', 'tensorflow', 'wasm', 'cpu', 'auto'] as const;
+
+export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: string; table: string; report: BenchReport }> {
+  const labels = engineLabels(o.engines);
+  const dataDir = resolveDataDir(c.data.dataset, c.data.dir);
+  const data = await loadWithProgress(c.data.dataset, dataDir, o.progress);
+  const shape: ModelShape = { ...c.model, numUsers: data.numUsers, numItems: data.numItems };
+  const weights = initWeights(shape, c.seed);
+  const instances = allocateInstances(instancesPerEpoch(data.train, c.train.negatives));
+  o.progress.start('sampling', instances.length);
+  sampleTrainingInstances(data.train, c.train.negatives, Rng.derive(c.seed, 0xbe7c), instances);
+  o.progress.stop();
+  o.log(
+    `bench ${c.name}: ${c.model.type} on ${c.data.dataset} (${data.numUsers} users, ${data.numItems} items), ` +
+      `${c.train.optimizer} lr ${c.train.lr}, batch ${c.train.batchSize}; ${labels.join(', ')}`,
+  );
+
+  let reference: { loss: number; grads: Weights } | null = null;
+  const results: BenchEngineResult[] = [];
+  for (const label of labels) {
+    const engine = await createEngine(configFor(c, label), shape);
+    try {
+      await engine.setWeights(weights);
+      const n = Math.min(PARITY_BATCH, instances.length);
+      const g = await engine.gradients(instances, 0, n);
+      const parity = reference ? compare(g, reference) : null;
+      if (parity && (parity.lossRelError > PARITY_TOLERANCE || parity.maxGradRelError > PARITY_TOLERANCE)) {
+        throw new NcfError(
+          `bench: ${label} disagrees with the scratch engine on a fixed batch of ${n} (relative error: loss ${parity.lossRelError.toExponential(2)}, ` +
+            `gradient of ${parity.worstParam} ${parity.maxGradRelError.toExponential(2)}; tolerance ${PARITY_TOLERANCE}) — not timing it`,
+        );
+      }
+      reference ??= g;
+      const timing = await timeTraining(engine, instances, c.train.batchSize, o.steps, label, o.progress);
+      const evalSeconds = await timeEvaluation(engine, c, data, label, o.progress);
+      const info = engine.info;
+      const detail = info.name === 'scratch' ? `${info.threads} threads` : (info.detail ?? info.backend);
+      results.push({
+        label, engine: info.name, backend: info.name === 'tfjs' ? info.backend : null, detail, emulated: Boolean(info.emulated),
+        parity, batchSize: c.train.batchSize, ...timing, evalSeconds,
+        speedup: timing.samplesPerSecond / (results[0]?.samplesPerSecond ?? timing.samplesPerSecond), convergence: null,
+      });
+      o.log(engineLine(results[results.length - 1]));
+    } finally {
+      await engine.dispose();
+    }
+  }
+  if (o.epochs > 0) {
+    for (const r of results) r.convergence = await trainForConvergence(c, r.label, shape, weights, data, o);
+  }
+
+  const report: BenchReport = {
+    createdAt: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${process.platform}-${process.arch}`, node: process.version },
+    config: {
+      name: c.name, dataset: c.data.dataset, model: { type: c.model.type, factors: c.model.factors, layers: c.model.layers },
+      optimizer: c.train.optimizer, lr: c.train.lr, batchSize: c.train.batchSize, seed: c.seed,
+    },
+    data: { users: data.numUsers, items: data.numItems, trainPositives: data.train.items.length, instancesPerEpoch: instances.length },
+    engines: results,
+  };
+  const dir = join(c.output.reports, `bench-${c.name}-${runStamp(new Date())}`);
+  mkdirSync(dir, { recursive: true });
+  await writeBenchReport(dir, report);
+  return { dir, table: benchTable(report), report };
+}
+
+/** The requested engines, scratch first (it is the baseline every speedup is over). */
+export function engineLabels(requested: string[]): string[] {
+  const labels = [...new Set(requested)];
+  for (const l of labels) {
+    if (l === 'scratch') continue;
+    const [engine, backend] = l.split(':');
+    if (engine !== 'tfjs' || !(TFJS_BACKENDS as readonly string[]).includes(backend)) {
+      throw new NcfError(`bench: unknown engine "${l}" — use scratch or tfjs:<${TFJS_BACKENDS.join('|')}>`);
+    }
+  }
+  return ['scratch', ...labels.filter((l) => l !== 'scratch')];
+}
+
+function configFor(c: Config, label: string): Config {
+  if (label === 'scratch') return { ...c, engine: 'scratch' };
+  return { ...c, engine: 'tfjs', tfjs: { ...c.tfjs, backend: label.split(':')[1] as Config['tfjs']['backend'] } };
+}
+
+/** Relative errors ‖a − b‖ / ‖b‖ of the loss and of each parameter's gradient, the worst named. */
+export function compare(a: { loss: number; grads: Weights }, b: { loss: number; grads: Weights }): NonNullable<BenchEngineResult['parity']> {
+  let maxGradRelError = 0;
+  let worstParam = '';
+  for (const [name, gb] of b.grads) {
+    const ga = a.grads.get(name)!;
+    let num = 0;
+    let den = 0;
+    for (let k = 0; k < gb.length; k++) {
+      num += (ga[k] - gb[k]) ** 2;
+      den += gb[k] ** 2;
+    }
+    const e = den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+    if (e >= maxGradRelError) {
+      maxGradRelError = e;
+      worstParam = name;
+    }
+  }
+  return { lossRelError: Math.abs(a.loss - b.loss) / Math.abs(b.loss), maxGradRelError, worstParam };
+}
+
+type Timing = Pick<BenchEngineResult, 'steps' | 'msPerStep' | 'samplesPerSecond' | 'epochSeconds' | 'epochSecondsMeasured'>;
+
+/**
+ * Steps timed in chunks of at most the training loop's chunk (each ends with the loss read back,
+ * as in training), at least ten chunks when the steps allow. When the requested steps (plus a
+ * warm-up chunk) reach a whole epoch, the epoch itself is run and timed; otherwise one chunk warms
+ * up and the epoch time is extrapolated from the timed steps.
+ */
+async function timeTraining(engine: Engine, inst: Instances, batchSize: number, steps: number, label: string, progress: Progress): Promise<Timing> {
+  const epochSteps = Math.ceil(inst.length / batchSize);
+  const chunk = Math.max(1, Math.min(Math.floor(32768 / batchSize), Math.floor(steps / 10)));
+  const wholeEpoch = steps + chunk >= epochSteps;
+  const first = wholeEpoch ? 0 : chunk;
+  const last = wholeEpoch ? epochSteps : Math.min(epochSteps, first + Math.ceil(steps / chunk) * chunk);
+  if (!wholeEpoch) await engine.trainSteps(inst, batchSize, 0, chunk);
+  progress.start(`${label} training`, last - first, 'steps');
+  const chunks: number[] = [];
+  let seconds = 0;
+  let samples = 0;
+  for (let s = first; s < last; s += chunk) {
+    const count = Math.min(chunk, last - s);
+    const t = performance.now();
+    await engine.trainSteps(inst, batchSize, s, count);
+    const dt = performance.now() - t;
+    chunks.push(dt / count);
+    seconds += dt / 1000;
+    samples += Math.min(inst.length, (s + count) * batchSize) - s * batchSize;
+    progress.update(s + count - first);
+  }
+  progress.stop();
+  const sorted = [...chunks].sort((a, b) => a - b);
+  const samplesPerSecond = samples / seconds;
+  return {
+    steps: last - first,
+    msPerStep: { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), chunks },
+    samplesPerSecond,
+    epochSeconds: wholeEpoch ? seconds : inst.length / samplesPerSecond,
+    epochSecondsMeasured: wholeEpoch,
+  };
+}
+
+async function timeEvaluation(engine: Engine, c: Config, data: SplitData, label: string, progress: Progress): Promise<number> {
+  const { negatives, n } = evalCandidates(c, data);
+  progress.start(`${label} evaluating`, data.numUsers, 'users');
+  const t = performance.now();
+  await evaluateSampled(engine, data, negatives, n, c.eval.k, (d) => progress.update(d));
+  progress.stop();
+  return (performance.now() - t) / 1000;
+}
+
+async function trainForConvergence(
+  c: Config, label: string, shape: ModelShape, weights: Weights, data: SplitData, o: BenchOptions,
+): Promise<BenchEngineResult['convergence']> {
+  const engine = await createEngine(configFor(c, label), shape);
+  const out = { loss: [] as number[], hr: [] as number[], ndcg: [] as number[], trainSeconds: [] as number[] };
+  try {
+    await engine.setWeights(weights);
+    const { negatives, n } = evalCandidates(c, data);
+    await trainEpochs(
+      engine, data,
+      {
+        epochs: o.epochs, startEpoch: 0, batchSize: c.train.batchSize, negatives: c.train.negatives, seed: c.seed,
+        k: c.eval.k, evalNegatives: negatives, evalN: n, fullRanking: 'never', lossBlock: 100,
+      },
+      {
+        onStage: (epoch, stage, total) => o.progress.start(`${label} epoch ${epoch}/${o.epochs} ${stage}`, total),
+        onProgress: (_e, done) => o.progress.update(done),
+        onEpochEnd: (r) => {
+          o.progress.stop();
+          out.loss.push(r.loss);
+          out.hr.push(r.sampled.hr);
+          out.ndcg.push(r.sampled.ndcg);
+          out.trainSeconds.push(r.trainSeconds);
+          o.log(`${label} epoch ${r.epoch}/${o.epochs}: loss ${r.loss.toFixed(4)}  HR@${r.sampled.k} ${r.sampled.hr.toFixed(4)}  NDCG@${r.sampled.k} ${r.sampled.ndcg.toFixed(4)}  ${r.trainSeconds.toFixed(1)} s`);
+        },
+      },
+    );
+  } finally {
+    o.progress.stop();
+    await engine.dispose();
+  }
+  return out;
+}
+
+function engineLine(r: BenchEngineResult): string {
+  const epoch = `${r.epochSeconds.toFixed(1)} s/epoch (${r.epochSecondsMeasured ? 'measured' : 'extrapolated'})`;
+  const parity = r.parity ? `  parity: loss ${r.parity.lossRelError.toExponential(1)}, grads ${r.parity.maxGradRelError.toExponential(1)}` : '';
+  return (
+    `${r.label.padEnd(14)} ${r.msPerStep.median.toFixed(2)} ms/step (p90 ${r.msPerStep.p90.toFixed(2)})  ` +
+    `${Math.round(r.samplesPerSecond).toLocaleString('en-US')} samples/s  ${epoch}  eval ${r.evalSeconds.toFixed(1)} s  ` +
+    `${r.speedup.toFixed(2)}× scratch${r.emulated ? '  [CPU emulator, not a GPU]' : ''}${parity}`
+  );
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
