@@ -8,6 +8,7 @@ import { runInspect } from '../run/inspect.js';
 import { DOWNLOADABLE, downloadDataset, isDownloadable } from '../data/download/index.js';
 import { metricsLine, runEval, type Protocol } from '../run/eval.js';
 import { runTrain } from '../run/train.js';
+import { trainSummaryTable } from '../report/train-table.js';
 import { runBench, type BenchOptions } from '../run/bench.js';
 import { runCompare } from '../run/compare.js';
 import { runExplore } from '../run/explore.js';
@@ -62,6 +63,8 @@ export async function main(argv: string[]): Promise<void> {
             const b = r.best.record;
             console.log(`best epoch ${b.epoch} (by sampled HR@${b.sampled.k}, as He et al. report): HR@${b.sampled.k} ${b.sampled.hr.toFixed(4)}  NDCG@${b.sampled.k} ${b.sampled.ndcg.toFixed(4)}  → ${r.best.path}`);
           }
+          const table = trainSummaryTable(r.history);
+          if (table) console.log(`\n${table}\n`);
           console.log(`model: ${r.modelPath}\nreport: ${r.reportDir}`);
         }
       } finally {

@@ -2,17 +2,33 @@
  * A train report folder's charts/*.svg and report.html, drawn from the folder's files alone, so a
  * run's own page and a later `ncf report` re-render are the same.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExploreStats } from '../data/explore.js';
 import { trainCharts } from './charts.js';
+import { exploreSection } from './explore-charts.js';
 import { count, fixed, seconds } from './format.js';
 import type { ReportPage, Section, Table } from './html.js';
 import { writePage } from './page-files.js';
 import { bestRow, readTrainRun, type EpochRow, type TrainRunFiles } from './train-files.js';
 
+/** The dataset's statistics in a train report folder (the data section of its page). */
+export const DATA_STATS_FILE = 'data.json';
+
 /** Writes charts/ and report.html into a train report folder; returns report.html's path. */
 export async function writeTrainReportPage(dir: string): Promise<string> {
   const run = readTrainRun(dir);
   const charts = await trainCharts(run);
-  return writePage(dir, trainPage(run, charts));
+  const page = trainPage(run, charts);
+  const data = readDataStats(dir);
+  if (data) page.sections.push(await exploreSection(data));
+  return writePage(dir, page);
+}
+
+/** The dataset's statistics that `ncf train` saves beside its report (data.json), if there. */
+function readDataStats(dir: string): ExploreStats | null {
+  const path = join(dir, DATA_STATS_FILE);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ExploreStats) : null;
 }
 
 export function trainPage(run: TrainRunFiles, charts: Awaited<ReturnType<typeof trainCharts>>): ReportPage {

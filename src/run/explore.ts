@@ -15,7 +15,7 @@ import { readText } from '../data/readers/movies.js';
 import { textLineError } from '../data/readers/lines.js';
 import type { MovieInfo } from '../data/types.js';
 import { exploreSection } from '../report/explore-charts.js';
-import { renderReportHtml } from '../report/html.js';
+import { writePage } from '../report/page-files.js';
 import { runStamp } from '../util/stamp.js';
 import type { Progress } from '../util/progress.js';
 
@@ -28,21 +28,22 @@ interface ExploreData {
 export async function runExplore(
   dataset: DatasetName, dir: string, reportsRoot: string, progress: Progress, now = new Date(),
 ): Promise<{ dir: string; summary: string; stats: ExploreStats }> {
-  const data = dataset === 'ml-1m-ncf' ? await readNcfForExplore(dir, progress) : await readRawForExplore(dataset, dir, progress);
-  const stats = exploreStats(data.tally, { dataset, movies: data.movies, notes: data.notes });
-  const section = await exploreSection(stats);
-
+  const stats = await exploreDataset(dataset, dir, progress);
   const out = join(reportsRoot, `explore-${dataset}-${runStamp(now)}`);
-  mkdirSync(join(out, 'charts'), { recursive: true });
+  mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'explore.json'), `${JSON.stringify({ createdAt: now.toISOString(), dir, ...stats }, null, 2)}\n`);
-  for (const chart of section.charts ?? []) writeFileSync(join(out, 'charts', `${chart.name}.svg`), chart.svg);
-  const html = renderReportHtml({
+  writePage(out, {
     title: `ncf data explore ${dataset}`,
     facts: [['dataset', dataset], ['files', dir], ['date', now.toISOString()]],
-    sections: [section],
+    sections: [await exploreSection(stats)],
   });
-  writeFileSync(join(out, 'report.html'), html);
   return { dir: out, summary: summaryLine(stats), stats };
+}
+
+/** Reads a dataset's files (ratings and movie metadata) and computes its statistics. */
+export async function exploreDataset(dataset: DatasetName, dir: string, progress: Progress): Promise<ExploreStats> {
+  const data = dataset === 'ml-1m-ncf' ? await readNcfForExplore(dir, progress) : await readRawForExplore(dataset, dir, progress);
+  return exploreStats(data.tally, { dataset, movies: data.movies, notes: data.notes });
 }
 
 export function summaryLine(s: ExploreStats): string {

@@ -1,5 +1,5 @@
 /** `ncf train`: data → engine → training loop → model file and report, on a resolved config. */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import type { Config } from '../config/schema.js';
@@ -11,7 +11,8 @@ import { createEngine } from '../engines/index.js';
 import { loadModel, saveModel } from '../model/checkpoint.js';
 import { countParams, initWeights, type ModelShape } from '../model/spec.js';
 import { RunReport } from '../report/run-report.js';
-import { writeTrainReportPage } from '../report/train-html.js';
+import { DATA_STATS_FILE, writeTrainReportPage } from '../report/train-html.js';
+import { exploreDataset } from './explore.js';
 import { bestEpoch, trainEpochs, type EpochRecord, type Stage } from '../train/loop.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
@@ -80,6 +81,8 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
       data: { users: data.numUsers, items: data.numItems, trainPositives: data.train.items.length },
     });
     for (const r of history) report.addEpoch(r);
+    const stats = await exploreDataset(c.data.dataset, dataDir, o.progress);
+    writeFileSync(join(report.dir, DATA_STATS_FILE), `${JSON.stringify(stats, null, 2)}\n`);
 
     const { interrupted } = await trainEpochs(
       engine,

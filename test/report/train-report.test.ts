@@ -114,7 +114,13 @@ describe('ncf train writes the page (built CLI, smoke config)', () => {
     expect(r.status).toBe(0);
     const dir = reportDir(r.stdout);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
-    expect(html.match(/<figure class="chart"/g)).toHaveLength(4);
+    for (const c of CHARTS) expect(html).toContain(`id="chart-${c}"`);
+    // The data section: the fixture's statistics as train saved them, with their charts.
+    const data = JSON.parse(readFileSync(join(dir, 'data.json'), 'utf8')) as { users: number; items: number; interactions: number };
+    expect(data).toMatchObject({ users: 60, items: 80, interactions: 1200 });
+    expect(textOf(html)).toContain('Data: ml-100k');
+    expect(html).toContain('id="chart-interactions-per-user"');
+    expect(html.match(/<figure class="chart"/g)!.length).toBe(readdirSync(join(dir, 'charts')).length);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { run: { engine: { name: string; threads: number } } };
     expect(config.run.engine).toMatchObject({ name: 'scratch', threads: 2 });
     expect(textOf(html)).toContain('engine scratch (2 threads)');
