@@ -78,7 +78,7 @@ export function lossWithinEpochsSpec(blocks: LossBlockRow[]): ChartSpec {
   };
 }
 
-/** Sampled metrics as lines with points; full-ranking ones as squares on the epochs that ranked. */
+/** Sampled metrics as lines with points (left axis); full-ranking ones as squares on the epochs that ranked (right axis). */
 export function rankingPerEpochSpec(rows: EpochRow[]): ChartSpec {
   const k = rows[0]?.k ?? 10;
   const sampled = rows.flatMap((r) => [
@@ -90,7 +90,12 @@ export function rankingPerEpochSpec(rows: EpochRow[]): ChartSpec {
     ...(r.fullNdcg === null ? [] : [{ epoch: r.epoch, metric: `full-ranking NDCG@${k}`, value: r.fullNdcg }]),
   ]);
   const x = { field: 'epoch', type: 'quantitative' as const, axis: EPOCH_AXIS, scale: EPOCH_SCALE };
-  const y = { field: 'value', type: 'quantitative' as const, title: 'metric value', scale: { domain: [0, 1] } };
+  // Two y axes: sampled figures (~0.3–0.7) and full-ranking ones (~0.05) on one scale would flatten both.
+  const y = { field: 'value', type: 'quantitative' as const, title: 'metric value', scale: { zero: false }, axis: { title: 'sampled protocol (lines)' } };
+  const yFull = {
+    field: 'value', type: 'quantitative' as const, title: 'metric value', scale: { zero: true },
+    axis: { title: 'full ranking (squares)', orient: 'right' as const, grid: false },
+  };
   // HR in blues, NDCG in oranges: the sampled and full-ranking versions of a metric read as a pair.
   const palette: [string, string][] = [
     [`sampled HR@${k}`, '#4c78a8'], [`full-ranking HR@${k}`, '#9ecae9'], [`sampled NDCG@${k}`, '#f58518'], [`full-ranking NDCG@${k}`, '#ffbf79'],
@@ -105,9 +110,10 @@ export function rankingPerEpochSpec(rows: EpochRow[]): ChartSpec {
     layer: [
       { data: { values: sampled }, mark: { type: 'line', point: true }, encoding: { x, y, color } },
       ...(full.length
-        ? [{ data: { values: full }, mark: { type: 'point' as const, shape: 'square', filled: true, size: 80 }, encoding: { x, y, color } }]
+        ? [{ data: { values: full }, mark: { type: 'point' as const, shape: 'square', filled: true, size: 80 }, encoding: { x, y: yFull, color } }]
         : []),
     ],
+    resolve: { scale: { y: 'independent' } },
   };
 }
 
