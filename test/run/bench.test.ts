@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { BenchReport } from '../../src/report/bench-report.js';
-import { compare, engineLabels, runBench } from '../../src/run/bench.js';
+import { assertParity, compare, engineLabels, runBench } from '../../src/run/bench.js';
 import { NcfError } from '../../src/util/errors.js';
 import { Progress } from '../../src/util/progress.js';
 import { ROOT } from '../helpers/cli.js';
@@ -33,6 +33,16 @@ describe('compare', () => {
     expect(p.maxGradRelError).toBeCloseTo(0.5, 6); // y: ‖(0, 0.5)‖ / ‖(1, 0)‖
     expect(p.worstParam).toBe('y');
     expect(compare(b, b)).toEqual({ lossRelError: 0, maxGradRelError: 0, worstParam: 'y' });
+  });
+});
+
+describe('assertParity', () => {
+  it('passes agreement within 1e-3 and refuses more, naming the engine, the parameter and both errors', () => {
+    expect(() => assertParity('tfjs:cpu', 1024, { lossRelError: 1e-3, maxGradRelError: 9e-4, worstParam: 'mlp_1_kernel' })).not.toThrow();
+    expect(() => assertParity('tfjs:webgpu', 1024, { lossRelError: 2e-7, maxGradRelError: 0.25, worstParam: 'gmf_item' })).toThrow(
+      'bench: tfjs:webgpu disagrees with the scratch engine on a fixed batch of 1024 (relative error: loss 2.00e-7, gradient of gmf_item 2.50e-1; tolerance 0.001) — not timing it',
+    );
+    expect(() => assertParity('tfjs:wasm', 64, { lossRelError: 0.01, maxGradRelError: 0, worstParam: 'out_bias' })).toThrow(NcfError);
   });
 });
 
