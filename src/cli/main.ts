@@ -13,6 +13,9 @@ import { runBench, type BenchOptions } from '../run/bench.js';
 import { runCompare } from '../run/compare.js';
 import { runExplore } from '../run/explore.js';
 import { runReport } from '../run/report.js';
+import { loadRecommender } from '../recommend/recommender.js';
+import { coldStartText, recommendationsText } from '../recommend/text.js';
+import { evaluateColdStart } from '../recommend/cold-start.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 
@@ -79,7 +82,24 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('-p, --protocol <protocol>', 'sampled: held-out item among the sampled negatives; full: among every unseen item').choices(['sampled', 'full', 'both']).default('both'))
     .option('--data-dir <dir>', 'folder holding the dataset (default: the one the model was trained on)')
     .option('--json', 'print the metrics as JSON')
-    .action(async (opts: { model: string; protocol: Protocol; dataDir?: string; json?: boolean }) => {
+    .option('--cold-start', 'instead: fold-in vs popularity for users whose history is hidden but for a few liked movies')
+    .option('--users <n>', 'with --cold-start: users to sample', '500')
+    .option('--likes <list>', 'with --cold-start: liked movies kept per user, comma-separated', '3,10')
+    .action(async (opts: { model: string; protocol: Protocol; dataDir?: string; json?: boolean; coldStart?: boolean; users: string; likes: string }) => {
+      if (opts.coldStart) {
+        const rec = await loadRecommender(opts.model, { dataDir: opts.dataDir ?? null, progress: new Progress() });
+        try {
+          const likes = opts.likes.split(',').map((x) => positiveInt(x.trim(), '--likes'));
+          const results = [];
+          for (const n of likes) {
+            results.push(await evaluateColdStart(rec, { users: positiveInt(opts.users, '--users'), likes: n, k: 10, seed: 1, progress: new Progress() }));
+          }
+          console.log(opts.json ? JSON.stringify(results, null, 2) : coldStartText(results));
+        } finally {
+          await rec.close();
+        }
+        return;
+      }
       const r = await runEval(opts.model, { protocol: opts.protocol, dataDir: opts.dataDir ?? null, progress: new Progress() });
       if (opts.json) console.log(JSON.stringify(r, null, 2));
       else {
@@ -118,6 +138,33 @@ export async function main(argv: string[]): Promise<void> {
       };
       const r = await runBench(config, o);
       console.log(`${r.table}\nreport: ${r.dir}`);
+    });
+
+  program
+    .command('recommend')
+    .description('top-K movies for a MovieLens user (--user) or for a person who is not in the data (--like)')
+    .requiredOption('-m, --model <file>', 'a model file written by ncf train')
+    .option('-u, --user <id>', 'MovieLens UserID')
+    .option('-l, --like <ids>', 'comma-separated MovieIDs the person likes, e.g. 260,1196,1210')
+    .option('-k, --k <n>', 'how many movies', '10')
+    .option('--explain', "with --user: list next to them the user's training movies the model leans on")
+    .option('--min-likes <n>', 'fewer likes than this get the popularity fallback (default: the config\'s recommend.minLikes)')
+    .option('--data-dir <dir>', 'folder holding the dataset (default: the one the model was trained on)')
+    .option('--json', 'print the answer as JSON')
+    .action(async (opts: { model: string; user?: string; like?: string; k: string; explain?: boolean; minLikes?: string; dataDir?: string; json?: boolean }) => {
+      if ((opts.user === undefined) === (opts.like === undefined)) throw new NcfError('recommend needs exactly one of --user <id> or --like <MovieIDs>');
+      const k = positiveInt(opts.k, '--k');
+      const rec = await loadRecommender(opts.model, {
+        dataDir: opts.dataDir ?? null, progress: new Progress(), minLikes: opts.minLikes === undefined ? undefined : positiveInt(opts.minLikes, '--min-likes'),
+      });
+      try {
+        const r = opts.user !== undefined
+          ? await rec.forUser(positiveInt(opts.user, '--user'), k, { explain: Boolean(opts.explain) })
+          : await rec.forLikes(parseIds(opts.like!), k);
+        console.log(opts.json ? JSON.stringify(r, null, 2) : recommendationsText(r));
+      } finally {
+        await rec.close();
+      }
     });
 
   program
@@ -175,6 +222,12 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   await program.parseAsync(argv);
+}
+
+function parseIds(list: string): number[] {
+  const ids = list.split(',').map((x) => x.trim()).filter(Boolean);
+  if (ids.length === 0) throw new NcfError('--like needs MovieIDs, e.g. --like 260,1196,1210');
+  return ids.map((x) => positiveInt(x, '--like'));
 }
 
 function positiveInt(v: string, flag: string, zeroOk = false): number {

@@ -60,6 +60,10 @@ export const configSchema = z.strictObject({
     models: z.string().min(1),
     reports: z.string().min(1),
   }),
+  recommend: z.strictObject({
+    /** Fewer liked (or training) movies than this get the popularity fallback instead of the model. */
+    minLikes: positiveInt,
+  }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -76,4 +80,5 @@ export const DEFAULTS: Config = {
   tfjs: { backend: 'auto' },
   scratch: { threads: 2 },
   output: { models: 'models', reports: 'reports' },
+  recommend: { minLikes: 5 },
 };

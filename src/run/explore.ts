@@ -11,8 +11,7 @@ import type { DatasetName } from '../config/schema.js';
 import { rawLayout, requireFile } from '../data/dataset.js';
 import { exploreStats, InteractionTally, type ExploreStats } from '../data/explore.js';
 import { readMovies, readRatings } from '../data/readers/index.js';
-import { readText } from '../data/readers/movies.js';
-import { textLineError } from '../data/readers/lines.js';
+import { readNcfMovies } from '../data/ncf-movies.js';
 import type { MovieInfo } from '../data/types.js';
 import { exploreSection } from '../report/explore-charts.js';
 import { writePage } from '../report/page-files.js';
@@ -77,34 +76,8 @@ async function readNcfForExplore(dir: string, progress: Progress): Promise<Explo
     requireFile('ml-1m-ncf', path);
     tally.add(await readWithProgress(`loading ml-1m-ncf ${part}`, progress, (onProgress) => readRatings(path, 'ncf', onProgress)));
   }
-  const mapPath = join(dir, 'item-map.tsv');
-  const moviesPath = join(dir, '..', 'ml-1m', 'movies.dat');
-  const missing = [mapPath, moviesPath].filter((p) => !existsSync(p));
-  if (missing.length > 0) {
-    return { tally, movies: null, notes: [`No titles or genre figures: ${missing.join(' and ')} not found (ml-1m-ncf has no movie metadata of its own).`] };
-  }
-  const byMovieId = await readMovies(moviesPath, 'dat');
-  const movies = new Map<number, MovieInfo>();
-  for (const [item, movieId] of await readItemMap(mapPath)) {
-    const movie = byMovieId.get(movieId);
-    if (movie !== undefined) movies.set(item, movie);
-  }
-  return { tally, movies, notes: [`Titles and genres: ${moviesPath}, matched through ${mapPath}.`] };
-}
-
-/** item-map.tsv: `ncfItemId<TAB>movieId` per line, after an optional header line. */
-export async function readItemMap(path: string): Promise<Map<number, number>> {
-  const map = new Map<number, number>();
-  const lines = (await readText(path)).split('\n');
-  for (let k = 0; k < lines.length; k++) {
-    const line = lines[k].replace(/\r$/, '');
-    if (line.trim() === '') continue;
-    const m = /^(\d+)\t(\d+)$/.exec(line);
-    if (m === null && k === 0) continue;
-    if (m === null) throw textLineError(path, k + 1, 'expected "ncfItemId<TAB>movieId"', line);
-    map.set(Number(m[1]), Number(m[2]));
-  }
-  return map;
+  const { movies, note } = await readNcfMovies(dir);
+  return { tally, movies, notes: [note] };
 }
 
 /** One progress bar over a file read, started once the reader knows the file size. */

@@ -1,0 +1,253 @@
+/**
+ * Loads a model file and its dataset once, then answers: top-k unseen movies for a known user
+ * (the model's scores), for a set of liked movies (fold-in, see fold-in.ts), or the cold-start
+ * fallback (popularity, shaped by the liked movies' genres) with the reason in every answer.
+ */
+import { loadWithProgress } from '../data/dataset.js';
+import { readNcfMovies } from '../data/ncf-movies.js';
+import type { SplitData } from '../data/split.js';
+import type { MovieInfo } from '../data/types.js';
+import { ScratchEngine } from '../engines/scratch/engine.js';
+import { loadModel } from '../model/checkpoint.js';
+import { evalCandidates, type ModelMeta } from '../run/train.js';
+import { NcfError } from '../util/errors.js';
+import { Progress } from '../util/progress.js';
+
+import { FoldIn } from './fold-in.js';
+import { MAX_K, MAX_LIKES, type Movie, type Recommendations, type RecommenderApi, type RecommenderInfo, type ScoredMovie } from './types.js';
+
+export interface LoadOptions {
+  /** Overrides the data folder recorded in the model file. */
+  dataDir?: string | null;
+  progress?: Progress;
+  /** Fewer likes (or training movies) than this get the popularity fallback instead of the model. */
+  minLikes?: number;
+}
+
+export const DEFAULT_MIN_LIKES = 5;
+
+export async function loadRecommender(modelPath: string, opts: LoadOptions = {}): Promise<Recommender> {
+  const f = loadModel<ModelMeta>(modelPath);
+  const c = f.meta.config;
+  const dir = opts.dataDir ?? f.meta.dataset.dir;
+  const data = await loadWithProgress(c.data.dataset, dir, opts.progress ?? new Progress(false));
+  if (data.numUsers !== f.shape.numUsers || data.numItems !== f.shape.numItems) {
+    throw new NcfError(`${modelPath} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, but ${dir} has ${data.numUsers} × ${data.numItems}`);
+  }
+  const catalog = c.data.dataset === 'ml-1m-ncf' ? await ncfCatalog(data, dir) : rawCatalog(data);
+  const engine = await ScratchEngine.create(f.shape, { threads: 1, optimizer: { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+  await engine.setWeights(f.weights);
+  const foldIn = await FoldIn.create(f.shape, f.weights);
+  const info: RecommenderInfo = {
+    model: modelPath, dataset: c.data.dataset, epoch: f.epoch, users: data.numUsers, movies: data.numItems,
+    minLikes: opts.minLikes ?? c.recommend?.minLikes ?? DEFAULT_MIN_LIKES,
+  };
+  return new Recommender(info, data, catalog, engine, foldIn, c.seed, evalCandidates(c, data));
+}
+
+/** Dense ids ↔ MovieLens ids, and each dense item's movie. */
+export interface Catalog {
+  userIds: Int32Array;
+  itemIds: Int32Array;
+  movies: (MovieInfo | undefined)[];
+}
+
+function rawCatalog(data: SplitData): Catalog {
+  return { userIds: data.userIds, itemIds: data.itemIds, movies: data.movies ?? [] };
+}
+
+/** He et al.'s ids: user = UserID − 1; items through item-map.tsv (their README). */
+async function ncfCatalog(data: SplitData, dir: string): Promise<Catalog> {
+  const { movieIds, movies } = await readNcfMovies(dir);
+  if (movieIds === null) throw new NcfError(`${dir}/item-map.tsv not found: ml-1m-ncf's item ids cannot be turned into MovieIDs without it`);
+  return {
+    userIds: Int32Array.from({ length: data.numUsers }, (_, u) => u + 1),
+    itemIds: Int32Array.from({ length: data.numItems }, (_, i) => movieIds.get(i) ?? -1),
+    movies: Array.from({ length: data.numItems }, (_, i) => movies?.get(i)),
+  };
+}
+
+export class Recommender implements RecommenderApi {
+  private readonly userIndex = new Map<number, number>();
+  private readonly itemIndex = new Map<number, number>();
+  /** Training interactions per item. */
+  readonly popularity: Float64Array;
+  private readonly byPopularity: Int32Array;
+  /** Fold-in changes the engine's extra row: one request at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly info: RecommenderInfo,
+    private readonly data: SplitData,
+    private readonly catalog: Catalog,
+    private readonly engine: ScratchEngine,
+    private readonly foldIn: FoldIn,
+    private readonly seed: number,
+    /** The sampled protocol's negatives (U × n), as training evaluated with. */
+    private readonly candidates: { negatives: Int32Array; n: number },
+  ) {
+    catalog.userIds.forEach((id, u) => this.userIndex.set(id, u));
+    catalog.itemIds.forEach((id, i) => this.itemIndex.set(id, i));
+    this.popularity = new Float64Array(data.numItems);
+    for (const i of data.train.items) this.popularity[i]++;
+    this.byPopularity = Int32Array.from({ length: data.numItems }, (_, i) => i).sort((a, b) => this.popularity[b] - this.popularity[a] || a - b);
+  }
+
+  async forUser(userId: number, k: number, opts: { explain?: boolean } = {}): Promise<Recommendations> {
+    checkK(k);
+    const u = this.userIndex.get(userId);
+    const base = { user: userId, likes: [], unknownLikes: [] };
+    if (u === undefined) {
+      return { ...base, mode: 'popularity', reason: `user ${userId} is not in the training data: the most popular movies`, items: this.popular(new Set(), k, null) };
+    }
+    const seen = this.trainingItems(u);
+    if (seen.length < this.info.minLikes) {
+      return {
+        ...base, mode: 'popularity+genres', items: this.popular(new Set(seen), k, seen),
+        reason: `user ${userId} has ${seen.length} training movies (fewer than ${this.info.minLikes}): popular movies in the genres they watched`,
+      };
+    }
+    const scores = await this.userScores(u);
+    const result: Recommendations = {
+      ...base, mode: 'model', reason: `the model's scores for user ${userId} (${seen.length} training movies)`,
+      items: this.topK(scores, new Set(seen), k),
+    };
+    if (opts.explain) result.recent = this.explain(seen, scores);
+    return result;
+  }
+
+  async forLikes(movieIds: number[], k: number): Promise<Recommendations> {
+    checkK(k);
+    if (movieIds.length > MAX_LIKES) throw new NcfError(`at most ${MAX_LIKES} liked movies, got ${movieIds.length}`);
+    const known: number[] = [];
+    const unknownLikes: number[] = [];
+    const dense: number[] = [];
+    for (const id of new Set(movieIds)) {
+      const i = this.itemIndex.get(id);
+      if (i === undefined) unknownLikes.push(id);
+      else {
+        known.push(id);
+        dense.push(i);
+      }
+    }
+    const base = { user: null, likes: known, unknownLikes };
+    const liked = new Set(dense);
+    if (dense.length < this.info.minLikes) {
+      const mode = dense.length > 0 ? 'popularity+genres' : 'popularity';
+      const reason = `${dense.length} known liked movies (fewer than ${this.info.minLikes}): ${dense.length > 0 ? 'popular movies in their genres' : 'the most popular movies'}`;
+      return { ...base, mode, reason, items: this.popular(liked, k, dense.length > 0 ? dense : null) };
+    }
+    const likes = Int32Array.from(dense);
+    const scores = await this.serially(() => this.foldIn.scoresFor(likes, this.seed));
+    return { ...base, mode: 'fold-in', reason: `a user embedding fitted to ${dense.length} liked movies, the model otherwise frozen`, items: this.topK(scores, liked, k) };
+  }
+
+  searchMovies(query: string, limit: number): Movie[] {
+    const q = query.toLowerCase();
+    const out: Movie[] = [];
+    for (const i of this.byPopularity) {
+      const m = this.catalog.movies[i];
+      if (m && m.title.toLowerCase().includes(q)) out.push(this.movie(i));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Fold-in scores for dense likes, for evaluation (see cold-start.ts). */
+  foldInScores(likes: Int32Array, seed: number): Promise<Float32Array> {
+    return this.serially(() => this.foldIn.scoresFor(likes, seed));
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.engine.dispose();
+    await this.foldIn.dispose();
+  }
+
+  trainingItems(u: number): Int32Array {
+    const t = this.data.train;
+    return t.items.subarray(t.offsets[u], t.offsets[u + 1]);
+  }
+
+  private serially<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(f, f);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private allItems(): Int32Array {
+    return Int32Array.from({ length: this.data.numItems }, (_, i) => i);
+  }
+
+  /** The k best-scored items not in `exclude`; ties go to the more popular, then the lower id. */
+  private topK(scores: Float32Array, exclude: Set<number>, k: number): ScoredMovie[] {
+    const order = this.allItems().filter((i) => !exclude.has(i));
+    order.sort((a, b) => scores[b] - scores[a] || this.popularity[b] - this.popularity[a] || a - b);
+    return Array.from(order.subarray(0, k), (i) => ({ ...this.movie(i), score: round(scores[i]) }));
+  }
+
+  /**
+   * Popularity, or with `likedItems` popularity shaped by their genres (popularityScores): a fan
+   * of westerns gets popular westerns first.
+   */
+  private popular(exclude: Set<number>, k: number, likedItems: ArrayLike<number> | null): ScoredMovie[] {
+    const s = likedItems ? this.popularityScores(likedItems) : this.popularity;
+    const order = this.allItems().filter((i) => !exclude.has(i));
+    order.sort((a, b) => s[b] - s[a] || a - b);
+    return Array.from(order.subarray(0, k), (i) => ({ ...this.movie(i), score: round(s[i]) }));
+  }
+
+  /** Popularity × (1 + the share of the liked movies' genre mentions that each movie's genres account for). */
+  popularityScores(likedItems: ArrayLike<number>): Float64Array {
+    const weight = new Map<string, number>();
+    let mentions = 0;
+    for (let a = 0; a < likedItems.length; a++) {
+      for (const g of this.catalog.movies[likedItems[a]]?.genres ?? []) {
+        weight.set(g, (weight.get(g) ?? 0) + 1);
+        mentions++;
+      }
+    }
+    const s = Float64Array.from(this.popularity);
+    if (mentions === 0) return s;
+    for (let i = 0; i < s.length; i++) {
+      const share = (this.catalog.movies[i]?.genres ?? []).reduce((acc, g) => acc + (weight.get(g) ?? 0), 0) / mentions;
+      s[i] *= 1 + share;
+    }
+    return s;
+  }
+
+  /** The trained model's logits of every item for dense user u. */
+  userScores(u: number): Promise<Float32Array> {
+    return this.engine.score(new Int32Array(this.data.numItems).fill(u), this.allItems());
+  }
+
+  /** The sampled protocol's candidates: users with a test item, their test items and negatives. */
+  evalCandidates(): { users: Int32Array; testItems: Int32Array; negatives: Int32Array; n: number } {
+    const d = this.data;
+    const users = Int32Array.from({ length: d.numUsers }, (_, u) => u).filter((u) => d.testItems[u] >= 0);
+    return { users, testItems: d.testItems, ...this.candidates };
+  }
+
+  /**
+   * The user's training movies for --explain. The split keeps no timestamps, so these are the
+   * training movies the model itself scores highest for the user: the part of their history
+   * the recommendations lean on.
+   */
+  private explain(seen: Int32Array, scores: Float32Array): Movie[] {
+    return Array.from(seen).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, 10).map((i) => this.movie(i));
+  }
+
+  private movie(i: number): Movie {
+    const m = this.catalog.movies[i];
+    const movieId = this.catalog.itemIds[i];
+    return { movieId, title: m?.title ?? `movie ${movieId}`, genres: m?.genres ?? [] };
+  }
+}
+
+function checkK(k: number): void {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new NcfError(`k must be an integer from 1 to ${MAX_K}, got ${k}`);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}

@@ -1,0 +1,118 @@
+/**
+ * The recommender on a model trained on the smoke fixture (60 users, 80 movies): what the model,
+ * fold-in and the popularity fallback answer, what they leave out, and one-line errors.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRecommender, type Recommender } from '../../src/recommend/recommender.js';
+import { NcfError } from '../../src/util/errors.js';
+import { ncf, ROOT } from '../helpers/cli.js';
+
+const out = mkdtempSync(join(tmpdir(), 'ncf-recommend-'));
+let rec: Recommender;
+
+beforeAll(async () => {
+  const r = ncf(['train', '--config', 'configs/smoke.json', '--set', `output.models=${out}`, '--set', `output.reports=${out}`]);
+  expect(r.status, r.stderr).toBe(0);
+  rec = await loadRecommender(join(out, 'smoke.ncf'), { dataDir: join(ROOT, 'test/fixtures/ml-100k-tiny'), minLikes: 3 });
+}, 60_000);
+afterAll(async () => {
+  await rec?.close();
+  rmSync(out, { recursive: true, force: true });
+});
+
+/** MovieLens ids of the movies a dense user trained on. */
+const seenIds = (userId: number): Set<number> => {
+  const u = userId - 1; // the fixture's UserIDs are 1..60, dense in order
+  return new Set(Array.from(rec.trainingItems(u), (i) => i + 1)); // MovieIDs 1..80, dense in order
+};
+
+describe('forUser', () => {
+  it('a known user: the model\'s top k, best first, none of the user\'s training movies', async () => {
+    const r = await rec.forUser(7, 5);
+    expect(r.mode).toBe('model');
+    expect(r.items).toHaveLength(5);
+    const seen = seenIds(7);
+    for (const m of r.items) expect(seen.has(m.movieId)).toBe(false);
+    for (let a = 1; a < r.items.length; a++) expect(r.items[a - 1].score).toBeGreaterThanOrEqual(r.items[a].score);
+    expect(r.items[0].title).toMatch(/^Movie \d+ \(1995\)$/);
+    // The scores are the model's logits for (user, movie).
+    const logits = await rec.userScores(6);
+    expect(r.items[0].score).toBeCloseTo(logits[r.items[0].movieId - 1], 4);
+  });
+
+  it('an unknown user: the most popular movies, flagged as popularity', async () => {
+    const r = await rec.forUser(9999, 3);
+    expect(r.mode).toBe('popularity');
+    expect(r.reason).toContain('user 9999 is not in the training data');
+    const byCount = Array.from(rec.popularity.keys()).sort((a, b) => rec.popularity[b] - rec.popularity[a] || a - b);
+    expect(r.items.map((m) => m.movieId)).toEqual(byCount.slice(0, 3).map((i) => i + 1));
+    expect(r.items.map((m) => m.score)).toEqual(byCount.slice(0, 3).map((i) => rec.popularity[i]));
+  });
+
+  it('--explain: the user\'s own training movies', async () => {
+    const r = await rec.forUser(7, 3, { explain: true });
+    const seen = seenIds(7);
+    expect(r.recent!.length).toBe(Math.min(10, seen.size));
+    for (const m of r.recent!) expect(seen.has(m.movieId)).toBe(true);
+  });
+
+  it('k outside 1..100 is a one-line error', async () => {
+    await expect(rec.forUser(7, 0)).rejects.toThrow(NcfError);
+    await expect(rec.forUser(7, 101)).rejects.toThrow('k must be an integer from 1 to 100, got 101');
+  });
+});
+
+describe('forLikes', () => {
+  it('fewer likes than minLikes: popularity shaped by their genres, unknown ids reported, likes left out', async () => {
+    const r = await rec.forLikes([1, 2, 99999], 80);
+    expect(r.mode).toBe('popularity+genres');
+    expect(r.likes).toEqual([1, 2]);
+    expect(r.unknownLikes).toEqual([99999]);
+    expect(r.items.map((m) => m.movieId)).not.toContain(1);
+    expect(r.items.map((m) => m.movieId)).not.toContain(2);
+    expect(r.items).toHaveLength(78);
+  });
+
+  it('popularity+genres: popularity × (1 + share of the likes\' genre mentions), so a movie sharing no genre keeps its count', () => {
+    const s = rec.popularityScores([0]); // movie 1's genres
+    const genresOf = (i: number): string[] => (rec.searchMovies(`Movie ${i + 1} (`, 1)[0]?.genres ?? []);
+    const liked = new Set(genresOf(0));
+    for (let i = 0; i < 80; i++) {
+      const shared = genresOf(i).filter((g) => liked.has(g)).length;
+      expect(s[i]).toBeCloseTo(rec.popularity[i] * (1 + shared / liked.size), 9);
+    }
+  });
+
+  it('enough likes: fold-in, which scores the liked movies above the rest and answers the same twice', async () => {
+    const likes = [3, 5, 8, 13];
+    const a = await rec.forLikes(likes, 10);
+    expect(a.mode).toBe('fold-in');
+    for (const m of a.items) expect(likes).not.toContain(m.movieId);
+    const scores = await rec.foldInScores(Int32Array.from(likes, (id) => id - 1), 1);
+    const liked = likes.map((id) => scores[id - 1]);
+    const rest = Array.from(scores).filter((_, i) => !likes.includes(i + 1));
+    const mean = (x: number[]): number => x.reduce((p, q) => p + q, 0) / x.length;
+    expect(mean(liked)).toBeGreaterThan(mean(rest));
+    expect(await rec.forLikes(likes, 10)).toEqual(a);
+  });
+
+  it('concurrent fold-ins do not disturb each other', async () => {
+    const [x, y] = await Promise.all([rec.forLikes([3, 5, 8], 5), rec.forLikes([40, 41, 42], 5)]);
+    expect(x).toEqual(await rec.forLikes([3, 5, 8], 5));
+    expect(y).toEqual(await rec.forLikes([40, 41, 42], 5));
+  });
+});
+
+describe('searchMovies', () => {
+  it('case-insensitive substring, most popular first, at most limit', () => {
+    const found = rec.searchMovies('movie 1', 50);
+    expect(found.every((m) => m.title.toLowerCase().includes('movie 1'))).toBe(true);
+    const counts = found.map((m) => rec.popularity[m.movieId - 1]);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    expect(rec.searchMovies('MOVIE', 4)).toHaveLength(4);
+    expect(rec.searchMovies('no such title', 5)).toEqual([]);
+  });
+});
