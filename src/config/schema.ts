@@ -80,5 +80,5 @@ export const DEFAULTS: Config = {
   tfjs: { backend: 'auto' },
   scratch: { threads: 2 },
   output: { models: 'models', reports: 'reports' },
-  recommend: { minLikes: 5 },
+  recommend: { minLikes: 10 },
 };

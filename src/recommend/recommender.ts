@@ -24,7 +24,7 @@ export interface LoadOptions {
   minLikes?: number;
 }
 
-export const DEFAULT_MIN_LIKES = 5;
+export const DEFAULT_MIN_LIKES = 10;
 
 export async function loadRecommender(modelPath: string, opts: LoadOptions = {}): Promise<Recommender> {
   const f = loadModel<ModelMeta>(modelPath);
@@ -179,11 +179,25 @@ export class Recommender implements RecommenderApi {
     return Int32Array.from({ length: this.data.numItems }, (_, i) => i);
   }
 
-  /** The k best-scored items not in `exclude`; ties go to the more popular, then the lower id. */
+  /**
+   * The k best-scored items not in `exclude`; ties go to the more popular, then the lower id. A
+   * running top-k (insertion into k slots) rather than a sort of every item: this is the hot path
+   * of `GET /recommend`.
+   */
   private topK(scores: Float32Array, exclude: Set<number>, k: number): ScoredMovie[] {
-    const order = this.allItems().filter((i) => !exclude.has(i));
-    order.sort((a, b) => scores[b] - scores[a] || this.popularity[b] - this.popularity[a] || a - b);
-    return Array.from(order.subarray(0, k), (i) => ({ ...this.movie(i), score: round(scores[i]) }));
+    const before = (a: number, b: number): boolean =>
+      scores[a] > scores[b] || (scores[a] === scores[b] && (this.popularity[a] > this.popularity[b] || (this.popularity[a] === this.popularity[b] && a < b)));
+    const top: number[] = [];
+    for (let i = 0; i < scores.length; i++) {
+      if (exclude.has(i) || (top.length === k && !before(i, top[k - 1]))) continue;
+      let p = top.length === k ? k - 1 : top.length;
+      while (p > 0 && before(i, top[p - 1])) {
+        top[p] = top[p - 1];
+        p--;
+      }
+      top[p] = i;
+    }
+    return top.map((i) => ({ ...this.movie(i), score: round(scores[i]) }));
   }
 
   /**

@@ -1,0 +1,96 @@
+/**
+ * `ncf serve`: loads a model and its data once, answers the HTTP JSON API until SIGTERM or SIGINT,
+ * then stops taking connections, lets requests in flight finish and closes the recommender.
+ */
+import type { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { loadRecommender, type LoadOptions } from '../recommend/recommender.js';
+import type { RecommenderApi } from '../recommend/types.js';
+import { buildServer } from '../serve/server.js';
+import { NcfError } from '../util/errors.js';
+import type { Progress } from '../util/progress.js';
+
+export interface ServeOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  dataDir?: string | null;
+  log: (line: string) => void;
+  progress?: Progress;
+  /** Replaces loadRecommender (tests). */
+  load?: (modelPath: string, opts: LoadOptions) => Promise<RecommenderApi>;
+  /** Where SIGTERM and SIGINT are listened for; default: process (tests pass their own emitter). */
+  signals?: Pick<EventEmitter, 'once' | 'off'>;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:8080, with the port actually bound. */
+  url: string;
+  /** Stops as a signal would; safe to call more than once. */
+  stop: () => Promise<void>;
+  /** Settles when the server and the recommender are closed. */
+  stopped: Promise<void>;
+}
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/** Serves until SIGTERM or SIGINT, then resolves once everything is closed. */
+export async function runServe(modelPath: string, opts: ServeOptions): Promise<void> {
+  const server = await startServe(modelPath, opts);
+  await server.stopped;
+}
+
+export async function startServe(modelPath: string, opts: ServeOptions): Promise<RunningServer> {
+  const load = opts.load ?? loadRecommender;
+  const rec = await load(modelPath, { dataDir: opts.dataDir, progress: opts.progress });
+  const app = buildServer(rec, {
+    onInternalError: (err, req) => opts.log(`ncf serve: internal error on ${req.method} ${req.url}: ${err.stack ?? err.message}`),
+  });
+  try {
+    await app.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    await rec.close();
+    throw listenError(err, opts);
+  }
+  const { port } = app.server.address() as AddressInfo;
+  const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  opts.log(`ncf serve: ${modelPath} on ${url} (${count(rec.info.users)} users, ${count(rec.info.movies)} movies)`);
+
+  const signals = opts.signals ?? process;
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    opts.log(`ncf serve: ${signal}, stopping`);
+    requestStop();
+  };
+  for (const s of SIGNALS) signals.once(s, onSignal);
+  const stopped = stopRequested.then(async () => {
+    // Only the first signal is ours: a second Ctrl-C gets Node's default and ends the process.
+    for (const s of SIGNALS) signals.off(s, onSignal);
+    try {
+      await app.close(); // refuses new connections, waits for requests in flight
+    } finally {
+      await rec.close();
+    }
+    opts.log('ncf serve: stopped');
+  });
+  const stop = (): Promise<void> => {
+    requestStop();
+    return stopped;
+  };
+  return { app, url, stop, stopped };
+}
+
+function listenError(err: unknown, opts: ServeOptions): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new NcfError(`port ${opts.port} on ${opts.host} is in use: pick another with --port`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new NcfError(`cannot listen on ${opts.host}: not an address of this machine (--host)`);
+  if (code === 'EACCES') return new NcfError(`no permission to listen on port ${opts.port}: use one above 1023 (--port)`);
+  return err;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,147 @@
+/**
+ * `npm run serve-bench`: load on `ncf serve`'s GET /recommend. With --model it starts `ncf serve`
+ * as its own process on 127.0.0.1 (as a deployment would run it; the load generator then does not
+ * share the server's event loop), checks one answer, then runs autocannon against
+ * /recommend?user=<random user in 1..users>&k=10 and prints requests/s, p50 and p99 latency,
+ * non-2xx answers and errors. Exits 1 if there were any non-2xx answers or errors.
+ *
+ *   node dist/scripts/serve-bench.js --model models/ml-1m.ncf [--data-dir <dir>] [--seconds 10] [--connections 10]
+ *   node dist/scripts/serve-bench.js --fake      (a trivial in-memory recommender: the HTTP layer alone)
+ *
+ * MovieLens UserIDs run from 1 to the number of users, so a random id in that range is a known user.
+ * autocannon shares the machine (2 cores here) with the server: read the figures as a floor.
+ */
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { RecommenderApi, ScoredMovie } from '../recommend/types.js';
+import { buildServer } from '../serve/server.js';
+
+const { values: a } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    'data-dir': { type: 'string' },
+    fake: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+  },
+});
+const seconds = Number(a.seconds);
+const connections = Number(a.connections);
+if (!(seconds > 0) || !Number.isInteger(connections) || connections < 1) {
+  console.error('serve-bench: --seconds must be > 0 and --connections a positive integer');
+  process.exit(2);
+}
+if (!a.fake && !a.model) {
+  console.error('serve-bench: give --model <file.ncf>, or --fake to bench the HTTP layer alone');
+  process.exit(2);
+}
+
+const server = a.fake ? await inProcess(fakeRecommender()) : await childServer(a.model!, a['data-dir']);
+const base = server.url;
+const users = server.users;
+const randomPath = (): string => `/recommend?user=${1 + Math.floor(Math.random() * users)}&k=10`;
+
+let failed = false;
+try {
+  const probe = await fetch(base + randomPath());
+  const answer = (await probe.json()) as { mode?: string; items?: unknown[] };
+  console.log(
+    `serve-bench: ${a.fake ? 'fake recommender, in this process' : `ncf serve ${a.model}, its own process`} (${users} users) on ${base}; ` +
+      `probe: ${probe.status}, mode ${answer.mode}, ${answer.items?.length} items`,
+  );
+  console.log(`GET /recommend?user=<random 1..${users}>&k=10, ${connections} connections, ${seconds}s`);
+  const r = await autocannon({
+    url: base,
+    connections,
+    duration: seconds,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: randomPath() }) }],
+  });
+  const total = r.requests.total;
+  console.log(
+    `requests/s ${r.requests.average.toFixed(0)} (${total} requests)  ` +
+      // autocannon records latency in whole milliseconds; the mean shows what a 0 ms median hides.
+      `latency p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  mean ${r.latency.average.toFixed(2)} ms  max ${r.latency.max} ms  ` +
+      `non-2xx ${r.non2xx}  errors ${r.errors} (timeouts ${r.timeouts})`,
+  );
+  failed = probe.status !== 200 || r.non2xx > 0 || r.errors > 0 || total === 0;
+} finally {
+  await server.close();
+}
+if (failed) {
+  console.error('serve-bench: FAILED (non-2xx answers, errors or no requests)');
+  process.exitCode = 1;
+}
+
+interface Target {
+  url: string;
+  users: number;
+  close: () => Promise<void>;
+}
+
+async function inProcess(rec: RecommenderApi): Promise<Target> {
+  const app = buildServer(rec);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, users: rec.info.users, close: async () => { await app.close(); await rec.close(); } };
+}
+
+/** `ncf serve` on a free port, ready once its start-up line is printed; stopped with SIGTERM. */
+async function childServer(model: string, dataDir: string | undefined): Promise<Target> {
+  const port = await freePort();
+  const bin = fileURLToPath(new URL('../../bin/ncf.js', import.meta.url));
+  const args = [bin, 'serve', '--model', model, '--port', String(port), ...(dataDir ? ['--data-dir', dataDir] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const started = await new Promise<string | null>((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /\((\d[\d,]*) users/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', () => resolve(null));
+  });
+  if (started === null) {
+    console.error('serve-bench: ncf serve did not start');
+    process.exit(1);
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    users: Number(started.replace(/,/g, '')),
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Ten fixed movies for every user: what is left is routing, validation and JSON. */
+function fakeRecommender(): RecommenderApi {
+  const items: ScoredMovie[] = Array.from({ length: 10 }, (_, i) => ({
+    movieId: i + 1,
+    title: `Movie ${i + 1} (2000)`,
+    genres: ['Drama'],
+    score: 10 - i,
+  }));
+  return {
+    info: { model: 'fake', dataset: 'fake', epoch: 0, users: 6040, movies: 3706, minLikes: 3 },
+    forUser: async (user, k) => ({ mode: 'model', reason: 'fake', user, likes: [], unknownLikes: [], items: items.slice(0, k) }),
+    forLikes: async (likes, k) => ({ mode: 'fold-in', reason: 'fake', user: null, likes, unknownLikes: [], items: items.slice(0, k) }),
+    searchMovies: () => [],
+    close: async () => {},
+  };
+}
