@@ -5,6 +5,8 @@
  */
 import { loadWithProgress } from '../data/dataset.js';
 import { readNcfMovies } from '../data/ncf-movies.js';
+import { originalIds } from '../data/original-ids.js';
+import type { DatasetName } from '../config/schema.js';
 import type { SplitData } from '../data/split.js';
 import type { MovieInfo } from '../data/types.js';
 import { ScratchEngine } from '../engines/scratch/engine.js';
@@ -34,7 +36,8 @@ export async function loadRecommender(modelPath: string, opts: LoadOptions = {})
   if (data.numUsers !== f.shape.numUsers || data.numItems !== f.shape.numItems) {
     throw new NcfError(`${modelPath} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, but ${dir} has ${data.numUsers} × ${data.numItems}`);
   }
-  const catalog = c.data.dataset === 'ml-1m-ncf' ? await ncfCatalog(data, dir) : rawCatalog(data);
+  const catalog = await catalogOf(c.data.dataset, data, dir);
+  checkIds(modelPath, f.meta.ids, catalog, dir);
   const engine = await ScratchEngine.create(f.shape, { threads: 1, optimizer: { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
   await engine.setWeights(f.weights);
   const foldIn = await FoldIn.create(f.shape, f.weights);
@@ -52,19 +55,24 @@ export interface Catalog {
   movies: (MovieInfo | undefined)[];
 }
 
-function rawCatalog(data: SplitData): Catalog {
-  return { userIds: data.userIds, itemIds: data.itemIds, movies: data.movies ?? [] };
+async function catalogOf(dataset: DatasetName, data: SplitData, dir: string): Promise<Catalog> {
+  const ids = await originalIds(dataset, data, dir);
+  if (ids.items === null) throw new NcfError(`${dir}/item-map.tsv not found: ml-1m-ncf's item ids cannot be turned into MovieIDs without it`);
+  const movies = dataset === 'ml-1m-ncf' ? (await readNcfMovies(dir)).movies : null;
+  return {
+    userIds: ids.users,
+    itemIds: ids.items,
+    movies: movies ? Array.from({ length: data.numItems }, (_, i) => movies.get(i)) : (data.movies ?? []),
+  };
 }
 
-/** He et al.'s ids: user = UserID − 1; items through item-map.tsv (their README). */
-async function ncfCatalog(data: SplitData, dir: string): Promise<Catalog> {
-  const { movieIds, movies } = await readNcfMovies(dir);
-  if (movieIds === null) throw new NcfError(`${dir}/item-map.tsv not found: ml-1m-ncf's item ids cannot be turned into MovieIDs without it`);
-  return {
-    userIds: Int32Array.from({ length: data.numUsers }, (_, u) => u + 1),
-    itemIds: Int32Array.from({ length: data.numItems }, (_, i) => movieIds.get(i) ?? -1),
-    movies: Array.from({ length: data.numItems }, (_, i) => movies?.get(i)),
-  };
+/** The model file's recorded ids must be the data's: otherwise its rows belong to other users and movies. */
+function checkIds(modelPath: string, recorded: ModelMeta['ids'], catalog: Catalog, dir: string): void {
+  if (!recorded) return;
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.prototype.every.call(a, (x: number, k: number) => x === b[k]);
+  if (!same(recorded.users, catalog.userIds) || (recorded.items && !same(recorded.items, catalog.itemIds))) {
+    throw new NcfError(`${modelPath} was trained on other user or movie ids than ${dir} holds (a different copy or version of the dataset)`);
+  }
 }
 
 export class Recommender implements RecommenderApi {

@@ -13,6 +13,7 @@ import { countParams, initWeights, type ModelShape } from '../model/spec.js';
 import { RunReport } from '../report/run-report.js';
 import { DATA_STATS_FILE, writeTrainReportPage } from '../report/train-html.js';
 import { exploreDataset } from './explore.js';
+import { originalIds } from '../data/original-ids.js';
 import { bestEpoch, trainEpochs, type EpochRecord, type Stage } from '../train/loop.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
@@ -22,6 +23,8 @@ import { Rng } from '../util/rng.js';
 export interface ModelMeta {
   config: Config;
   dataset: { name: string; dir: string; numUsers: number; numItems: number };
+  /** Each dense user's MovieLens UserID and each item's MovieID (absent in files from before they were recorded). */
+  ids?: { users: number[]; items: number[] | null };
   history: EpochRecord[];
 }
 
@@ -81,6 +84,8 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
       data: { users: data.numUsers, items: data.numItems, trainPositives: data.train.items.length },
     });
     for (const r of history) report.addEpoch(r);
+    const original = await originalIds(c.data.dataset, data, dataDir);
+    const ids = { users: Array.from(original.users), items: original.items && Array.from(original.items) };
     const stats = await exploreDataset(c.data.dataset, dataDir, o.progress);
     writeFileSync(join(report.dir, DATA_STATS_FILE), `${JSON.stringify(stats, null, 2)}\n`);
 
@@ -98,7 +103,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
           o.progress.stop();
           history.push(r);
           const meta: ModelMeta = {
-            config: c, dataset: { name: c.data.dataset, dir: dataDir, numUsers: data.numUsers, numItems: data.numItems }, history,
+            config: c, dataset: { name: c.data.dataset, dir: dataDir, numUsers: data.numUsers, numItems: data.numItems }, ids, history,
           };
           const file = { shape, epoch: r.epoch, meta, weights: await engine.getWeights(), optimizer: await engine.getOptimizerState() };
           saveModel(path, file);

@@ -2,12 +2,14 @@
  * The recommender on a model trained on the smoke fixture (60 users, 80 movies): what the model,
  * fold-in and the popularity fallback answer, what they leave out, and one-line errors.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRecommender, type Recommender } from '../../src/recommend/recommender.js';
 import { NcfError } from '../../src/util/errors.js';
+import { loadModel } from '../../src/model/checkpoint.js';
+import type { ModelMeta } from '../../src/run/train.js';
 import { ncf, ROOT } from '../helpers/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'ncf-recommend-'));
@@ -114,5 +116,21 @@ describe('searchMovies', () => {
     expect(counts).toEqual([...counts].sort((a, b) => b - a));
     expect(rec.searchMovies('MOVIE', 4)).toHaveLength(4);
     expect(rec.searchMovies('no such title', 5)).toEqual([]);
+  });
+});
+
+describe('the model file\'s id maps', () => {
+  it('records every user\'s UserID and every item\'s MovieID', () => {
+    const ids = loadModel<ModelMeta>(join(out, 'smoke.ncf')).meta.ids!;
+    expect(ids.users).toEqual(Array.from({ length: 60 }, (_, u) => u + 1));
+    expect(ids.items).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+  });
+
+  it('refuses data whose ids differ (same sizes, another user), in one line', async () => {
+    const copy = join(out, 'renumbered');
+    cpSync(join(ROOT, 'test/fixtures/ml-100k-tiny'), copy, { recursive: true });
+    const rows = readFileSync(join(copy, 'u.data'), 'utf8').replace(/^60\t/gm, '61\t');
+    writeFileSync(join(copy, 'u.data'), rows);
+    await expect(loadRecommender(join(out, 'smoke.ncf'), { dataDir: copy })).rejects.toThrow(/was trained on other user or movie ids than .*renumbered holds/);
   });
 });
