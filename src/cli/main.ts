@@ -148,7 +148,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('-u, --user <id>', 'MovieLens UserID')
     .option('-l, --like <ids>', 'comma-separated MovieIDs the person likes, e.g. 260,1196,1210')
     .option('-k, --k <n>', 'how many movies', '10')
-    .option('--explain', "with --user: list next to them the user's training movies the model leans on")
+    .option('--explain', "with --user: list next to them the user's most recent training movies")
     .option('--min-likes <n>', 'fewer likes than this get the popularity fallback (default: the config\'s recommend.minLikes)')
     .option('--data-dir <dir>', 'folder holding the dataset (default: the one the model was trained on)')
     .option('--json', 'print the answer as JSON')

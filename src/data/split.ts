@@ -25,7 +25,14 @@ export interface SplitData {
   itemIds: Int32Array;
   /** Metadata per dense item, where the dataset has it. */
   movies: (MovieInfo | undefined)[] | null;
+  /**
+   * (U × RECENT_TRAIN) each user's latest training items, newest first (a later row first on a
+   * timestamp tie), −1 where the user has fewer; null where the files have no timestamps.
+   */
+  recentTrain?: Int32Array | null;
 }
+
+export const RECENT_TRAIN = 10;
 
 export function leaveOneOut(cols: RatingColumns): SplitData {
   const n = cols.length;
@@ -53,7 +60,32 @@ export function leaveOneOut(cols: RatingColumns): SplitData {
   return {
     numUsers: U, numItems: I, train, testItems, testNegatives: null, negativesPerUser: 0,
     userIds: users.original, itemIds: items.original, movies: null,
+    recentTrain: latestTrainItems(U, users.dense, items.dense, ts, n, isTestRow),
   };
+}
+
+/** Each user's RECENT_TRAIN newest training rows' items, kept sorted by insertion (rows are few per slot). */
+function latestTrainItems(
+  U: number, users: Int32Array, items: Int32Array, ts: Uint32Array, n: number, skip: (r: number) => boolean,
+): Int32Array {
+  const R = RECENT_TRAIN;
+  const rows = new Int32Array(U * R).fill(-1);
+  // Row r is newer than row q when its timestamp is larger, or equal and it comes later in the file.
+  const newer = (r: number, q: number): boolean => ts[r] > ts[q] || (ts[r] === ts[q] && r > q);
+  for (let r = 0; r < n; r++) {
+    if (skip(r)) continue;
+    const base = users[r] * R;
+    if (rows[base + R - 1] >= 0 && !newer(r, rows[base + R - 1])) continue;
+    let p = R - 1;
+    while (p > 0 && (rows[base + p - 1] < 0 || newer(r, rows[base + p - 1]))) {
+      rows[base + p] = rows[base + p - 1];
+      p--;
+    }
+    rows[base + p] = r;
+  }
+  const out = new Int32Array(U * R);
+  for (let k = 0; k < out.length; k++) out[k] = rows[k] < 0 ? -1 : items[rows[k]];
+  return out;
 }
 
 /** The test item must not be a training positive (used by tests and by NCF-file loading). */

@@ -7,7 +7,7 @@ import { loadWithProgress } from '../data/dataset.js';
 import { readNcfMovies } from '../data/ncf-movies.js';
 import { originalIds } from '../data/original-ids.js';
 import type { DatasetName } from '../config/schema.js';
-import type { SplitData } from '../data/split.js';
+import { RECENT_TRAIN, type SplitData } from '../data/split.js';
 import type { MovieInfo } from '../data/types.js';
 import { ScratchEngine } from '../engines/scratch/engine.js';
 import { loadModel } from '../model/checkpoint.js';
@@ -120,7 +120,7 @@ export class Recommender implements RecommenderApi {
       ...base, mode: 'model', reason: `the model's scores for user ${userId} (${seen.length} training movies)`,
       items: this.topK(scores, new Set(seen), k),
     };
-    if (opts.explain) result.recent = this.explain(seen, scores);
+    if (opts.explain) Object.assign(result, this.explain(u, seen, scores));
     return result;
   }
 
@@ -251,12 +251,17 @@ export class Recommender implements RecommenderApi {
   }
 
   /**
-   * The user's training movies for --explain. The split keeps no timestamps, so these are the
-   * training movies the model itself scores highest for the user: the part of their history
-   * the recommendations lean on.
+   * The user's most recent training movies for --explain; where the files have no timestamps
+   * (ml-1m-ncf), the training movies the model itself scores highest, labelled as such.
    */
-  private explain(seen: Int32Array, scores: Float32Array): Movie[] {
-    return Array.from(seen).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, 10).map((i) => this.movie(i));
+  private explain(u: number, seen: Int32Array, scores: Float32Array): Pick<Recommendations, 'recent' | 'recentBasis'> {
+    const recent = this.data.recentTrain;
+    if (recent) {
+      const items = [...new Set(Array.from(recent.subarray(u * RECENT_TRAIN, (u + 1) * RECENT_TRAIN)).filter((i) => i >= 0))];
+      return { recent: items.map((i) => this.movie(i)), recentBasis: 'newest' };
+    }
+    const top = Array.from(seen).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, RECENT_TRAIN);
+    return { recent: top.map((i) => this.movie(i)), recentBasis: 'model-score' };
   }
 
   private movie(i: number): Movie {

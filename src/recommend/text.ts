@@ -10,7 +10,9 @@ export function recommendationsText(r: Recommendations): string {
   const width = String(r.items.length).length;
   r.items.forEach((m, n) => lines.push(`${String(n + 1).padStart(width)}. ${movieText(m)}  score ${m.score}`));
   if (r.recent?.length) {
-    lines.push('', "from the user's training movies, those the model scores highest:");
+    lines.push('', r.recentBasis === 'newest'
+      ? "the user's most recent training movies, newest first:"
+      : "the user's training movies the model scores highest (this dataset has no timestamps):");
     for (const m of r.recent) lines.push(`   ${movieText(m)}`);
   }
   return lines.join('\n');

@@ -31,8 +31,13 @@ export interface Recommendations {
   likes: number[];
   unknownLikes: number[];
   items: ScoredMovie[];
-  /** With `explain`: the user's most recent training movies, newest first. */
+  /** With `explain`: the user's most recent training movies, newest first (see recentBasis). */
   recent?: Movie[];
+  /**
+   * newest: by timestamp; model-score: the dataset has no timestamps (ml-1m-ncf), so the user's
+   * training movies the model scores highest instead.
+   */
+  recentBasis?: 'newest' | 'model-score';
 }
 
 export interface RecommenderInfo {

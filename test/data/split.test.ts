@@ -62,3 +62,19 @@ describe('leaveOneOut', () => {
     assertNoLeak(s);
   });
 });
+
+describe('recentTrain', () => {
+  it('keeps each user\'s newest training items, newest first, a later row first on a tie, the test item out', () => {
+    // User 1: 12 training rows at times 1..12 in shuffled file order, plus the test row at 99.
+    const times = [5, 12, 1, 9, 3, 11, 7, 2, 10, 4, 8, 6];
+    const rows: [number, number, number][] = times.map((t) => [1, 100 + t, t]);
+    rows.push([1, 500, 99]);
+    // User 2: two rows at the same time (the later one in the file is newer), then its test row.
+    rows.push([2, 100 + 1, 50], [2, 100 + 2, 50], [2, 100 + 3, 60]);
+    const s = leaveOneOut(cols(rows));
+    const R = 10;
+    const itemId = (i: number): number => (i < 0 ? -1 : s.itemIds[i]);
+    expect(Array.from(s.recentTrain!.subarray(0, R), itemId)).toEqual([112, 111, 110, 109, 108, 107, 106, 105, 104, 103]);
+    expect(Array.from(s.recentTrain!.subarray(R, 2 * R), itemId)).toEqual([102, 101, -1, -1, -1, -1, -1, -1, -1, -1]);
+  });
+});

@@ -54,11 +54,16 @@ describe('forUser', () => {
     expect(r.items.map((m) => m.score)).toEqual(byCount.slice(0, 3).map((i) => rec.popularity[i]));
   });
 
-  it('--explain: the user\'s own training movies', async () => {
+  it('--explain: the user\'s most recent training movies, newest first, from the ratings\' timestamps', async () => {
     const r = await rec.forUser(7, 3, { explain: true });
-    const seen = seenIds(7);
-    expect(r.recent!.length).toBe(Math.min(10, seen.size));
-    for (const m of r.recent!) expect(seen.has(m.movieId)).toBe(true);
+    expect(r.recentBasis).toBe('newest');
+    // From u.data: user 7's rows newest first (a later row first on a tie); the newest is the held-out one.
+    const rows = readFileSync(join(ROOT, 'test/fixtures/ml-100k-tiny/u.data'), 'utf8').trim().split('\n')
+      .map((line, row) => { const [u, i, , t] = line.split('\t').map(Number); return { u, i, t, row }; })
+      .filter((x) => x.u === 7)
+      .sort((a, b) => b.t - a.t || b.row - a.row);
+    const expected = [...new Set(rows.slice(1).map((x) => x.i))].slice(0, 10);
+    expect(r.recent!.map((m) => m.movieId)).toEqual(expected);
   });
 
   it('k outside 1..100 is a one-line error', async () => {
