@@ -24,7 +24,15 @@ export interface LoadOptions {
   progress?: Progress;
   /** Fewer likes (or training movies) than this get the popularity fallback instead of the model. */
   minLikes?: number;
+  /**
+   * Rank every known user's top MAX_K movies at load (for `ncf serve`), when users × movies is at
+   * most PRECOMPUTE_MAX_PAIRS; requests for known users are then a lookup.
+   */
+  precompute?: boolean;
 }
+
+/** ML-1M has 22 million (user, movie) pairs: about 6 s to rank them all on 2 threads here. */
+export const PRECOMPUTE_MAX_PAIRS = 100_000_000;
 
 export const DEFAULT_MIN_LIKES = 10;
 
@@ -45,7 +53,17 @@ export async function loadRecommender(modelPath: string, opts: LoadOptions = {})
     model: modelPath, dataset: c.data.dataset, epoch: f.epoch, users: data.numUsers, movies: data.numItems,
     minLikes: opts.minLikes ?? c.recommend?.minLikes ?? DEFAULT_MIN_LIKES,
   };
-  return new Recommender(info, data, catalog, engine, foldIn, c.seed, evalCandidates(c, data));
+  const rec = new Recommender(info, data, catalog, engine, foldIn, c.seed, evalCandidates(c, data));
+  if (opts.precompute && data.numUsers * data.numItems <= PRECOMPUTE_MAX_PAIRS) {
+    const all = await ScratchEngine.create(f.shape, { threads: 2, optimizer: { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+    try {
+      await all.setWeights(f.weights);
+      await rec.precompute(all, opts.progress ?? new Progress(false));
+    } finally {
+      await all.dispose();
+    }
+  }
+  return rec;
 }
 
 /** Dense ids ↔ MovieLens ids, and each dense item's movie. */
@@ -81,6 +99,8 @@ export class Recommender implements RecommenderApi {
   /** Training interactions per item. */
   readonly popularity: Float64Array;
   private readonly byPopularity: Int32Array;
+  /** (U × MAX_K) each user's best unseen items and their logits, best first, when precomputed. */
+  private ranked: { items: Int32Array; scores: Float32Array } | null = null;
   /** Fold-in changes the engine's extra row: one request at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -115,11 +135,16 @@ export class Recommender implements RecommenderApi {
         reason: `user ${userId} has ${seen.length} training movies (fewer than ${this.info.minLikes}): popular movies in the genres they watched`,
       };
     }
+    const reason = `the model's scores for user ${userId} (${seen.length} training movies)`;
+    if (this.ranked && !opts.explain) {
+      const from = u * MAX_K;
+      const { items: ids, scores } = this.ranked;
+      const items: ScoredMovie[] = [];
+      for (let r = from; r < from + k && ids[r] >= 0; r++) items.push({ ...this.movie(ids[r]), score: round(scores[r]) });
+      return { ...base, mode: 'model', reason, items };
+    }
     const scores = await this.userScores(u);
-    const result: Recommendations = {
-      ...base, mode: 'model', reason: `the model's scores for user ${userId} (${seen.length} training movies)`,
-      items: this.topK(scores, new Set(seen), k),
-    };
+    const result: Recommendations = { ...base, mode: 'model', reason, items: this.topK(scores, new Set(seen), k) };
     if (opts.explain) Object.assign(result, this.explain(u, seen, scores));
     return result;
   }
@@ -148,6 +173,35 @@ export class Recommender implements RecommenderApi {
     const likes = Int32Array.from(dense);
     const scores = await this.serially(() => this.foldIn.scoresFor(likes, this.seed));
     return { ...base, mode: 'fold-in', reason: `a user embedding fitted to ${dense.length} liked movies, the model otherwise frozen`, items: this.topK(scores, liked, k) };
+  }
+
+  /** Ranks every user's top MAX_K unseen items with `engine` (the same weights, more threads). */
+  async precompute(engine: ScratchEngine, progress: Progress): Promise<void> {
+    const { numUsers: U, numItems: I } = this.data;
+    const K = Math.min(MAX_K, I);
+    const items = new Int32Array(U * MAX_K).fill(-1);
+    const scores = new Float32Array(U * MAX_K);
+    const perChunk = Math.max(1, Math.floor(65536 / I));
+    const users = new Int32Array(perChunk * I);
+    const cand = new Int32Array(perChunk * I);
+    for (let a = 0; a < perChunk; a++) for (let i = 0; i < I; i++) cand[a * I + i] = i;
+    progress.start('ranking every user', U, 'users');
+    for (let u0 = 0; u0 < U; u0 += perChunk) {
+      const n = Math.min(perChunk, U - u0);
+      for (let a = 0; a < n; a++) users.fill(u0 + a, a * I, (a + 1) * I);
+      const s = await engine.score(users.subarray(0, n * I), cand.subarray(0, n * I));
+      for (let a = 0; a < n; a++) {
+        const u = u0 + a;
+        const top = this.topIds(s.subarray(a * I, (a + 1) * I), new Set(this.trainingItems(u)), K);
+        top.forEach((i, r) => {
+          items[u * MAX_K + r] = i;
+          scores[u * MAX_K + r] = s[a * I + i];
+        });
+      }
+      progress.update(u0 + n);
+    }
+    progress.stop();
+    this.ranked = { items, scores };
   }
 
   searchMovies(query: string, limit: number): Movie[] {
@@ -193,6 +247,10 @@ export class Recommender implements RecommenderApi {
    * of `GET /recommend`.
    */
   private topK(scores: Float32Array, exclude: Set<number>, k: number): ScoredMovie[] {
+    return this.topIds(scores, exclude, k).map((i) => ({ ...this.movie(i), score: round(scores[i]) }));
+  }
+
+  private topIds(scores: Float32Array, exclude: Set<number>, k: number): number[] {
     const before = (a: number, b: number): boolean =>
       scores[a] > scores[b] || (scores[a] === scores[b] && (this.popularity[a] > this.popularity[b] || (this.popularity[a] === this.popularity[b] && a < b)));
     const top: number[] = [];
@@ -205,7 +263,7 @@ export class Recommender implements RecommenderApi {
       }
       top[p] = i;
     }
-    return top.map((i) => ({ ...this.movie(i), score: round(scores[i]) }));
+    return top;
   }
 
   /**

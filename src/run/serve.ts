@@ -44,7 +44,7 @@ export async function runServe(modelPath: string, opts: ServeOptions): Promise<v
 
 export async function startServe(modelPath: string, opts: ServeOptions): Promise<RunningServer> {
   const load = opts.load ?? loadRecommender;
-  const rec = await load(modelPath, { dataDir: opts.dataDir, progress: opts.progress });
+  const rec = await load(modelPath, { dataDir: opts.dataDir, progress: opts.progress, precompute: true });
   const app = buildServer(rec, {
     onInternalError: (err, req) => opts.log(`ncf serve: internal error on ${req.method} ${req.url}: ${err.stack ?? err.message}`),
   });

@@ -72,6 +72,19 @@ describe('forUser', () => {
   });
 });
 
+describe('precomputed rankings (ncf serve)', () => {
+  it('answer exactly what scoring on demand answers, for every user and k up to 100', async () => {
+    const pre = await loadRecommender(join(out, 'smoke.ncf'), { dataDir: join(ROOT, 'test/fixtures/ml-100k-tiny'), minLikes: 3, precompute: true });
+    try {
+      for (let user = 1; user <= 60; user++) {
+        for (const k of [1, 10, 100]) expect(await pre.forUser(user, k)).toEqual(await rec.forUser(user, k));
+      }
+    } finally {
+      await pre.close();
+    }
+  });
+});
+
 describe('forLikes', () => {
   it('fewer likes than minLikes: popularity shaped by their genres, unknown ids reported, likes left out', async () => {
     const r = await rec.forLikes([1, 2, 99999], 80);
