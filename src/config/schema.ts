@@ -60,6 +60,14 @@ export const configSchema = z.strictObject({
     models: z.string().min(1),
     reports: z.string().min(1),
   }),
+  /**
+   * NeuMF pre-training (He et al. §3.4.1): configs of a GMF and an MLP run whose best models
+   * initialise this NeuMF (each trained first when its model file is missing), and α, the GMF
+   * share of the output layer. null: random initialisation.
+   */
+  pretrain: z
+    .strictObject({ gmf: z.string().min(1), mlp: z.string().min(1), alpha: z.number().min(0).max(1) })
+    .nullable(),
   recommend: z.strictObject({
     /** Fewer liked (or training) movies than this get the popularity fallback instead of the model. */
     minLikes: positiveInt,
@@ -80,5 +88,6 @@ export const DEFAULTS: Config = {
   tfjs: { backend: 'auto' },
   scratch: { threads: 2 },
   output: { models: 'models', reports: 'reports' },
+  pretrain: null,
   recommend: { minLikes: 10 },
 };

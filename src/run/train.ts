@@ -9,7 +9,9 @@ import type { SplitData } from '../data/split.js';
 import type { EngineInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { loadModel, saveModel } from '../model/checkpoint.js';
-import { countParams, initWeights, type ModelShape } from '../model/spec.js';
+import { countParams, initWeights, type ModelShape, type Weights } from '../model/spec.js';
+import { neumfFromPretrained, type Pretrained } from '../model/pretrain.js';
+import { loadConfig } from '../config/load.js';
 import { RunReport } from '../report/run-report.js';
 import { DATA_STATS_FILE, writeTrainReportPage } from '../report/train-html.js';
 import { exploreDataset } from './explore.js';
@@ -68,7 +70,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
       history = await resumeInto(engine, c, shape, path);
       o.log(`resuming ${path} after epoch ${history.length}`);
     } else {
-      await engine.setWeights(initWeights(shape, c.seed));
+      await engine.setWeights(c.pretrain ? await pretrainedWeights(c, shape, o) : initWeights(shape, c.seed));
     }
     o.log(
       `${c.model.type} (${countParams(shape).toLocaleString('en-US')} parameters) on ${c.data.dataset}: ` +
@@ -123,6 +125,34 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     o.progress.stop();
     await engine.dispose();
   }
+}
+
+/**
+ * NeuMF's initial weights from the best GMF and MLP models of the configs `c.pretrain` names,
+ * training each first when its model file is missing. They inherit this run's data folder and
+ * output folders, so the pipeline reads and writes in one place.
+ */
+async function pretrainedWeights(c: Config, shape: ModelShape, o: TrainOptions): Promise<Weights> {
+  const p = c.pretrain!;
+  const inherited = [`output.models=${JSON.stringify(c.output.models)}`, `output.reports=${JSON.stringify(c.output.reports)}`];
+  if (c.data.dir) inherited.push(`data.dir=${JSON.stringify(c.data.dir)}`);
+  const parts: Pretrained[] = [];
+  for (const [which, file] of [['GMF', p.gmf], ['MLP', p.mlp]] as const) {
+    const sub = loadConfig(file, inherited);
+    if (sub.data.dataset !== c.data.dataset) throw new NcfError(`pretrain.${which.toLowerCase()} (${file}) trains on ${sub.data.dataset}, this run on ${c.data.dataset}`);
+    const path = bestModelPath(sub);
+    if (existsSync(path)) {
+      o.log(`pre-trained ${which}: ${path}`);
+    } else {
+      o.log(`pre-training ${which} with ${file} (${path} not found)`);
+      const r = await runTrain(sub, { ...o, resume: false });
+      if (r.interrupted) throw new NcfError(`pre-training ${which} was interrupted; run again to continue`);
+    }
+    const f = loadModel<ModelMeta>(path);
+    parts.push({ shape: f.shape, weights: f.weights });
+  }
+  o.log(`NeuMF initialised from them, output layer α = ${p.alpha} (GMF) and ${1 - p.alpha} (MLP)`);
+  return neumfFromPretrained(shape, parts[0], parts[1], p.alpha);
 }
 
 /** The sampled protocol's negatives: the dataset's own file where it has one, else drawn once from the seed. */

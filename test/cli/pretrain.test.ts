@@ -1,0 +1,49 @@
+/** The pre-training pipeline through the built CLI on the smoke fixture: GMF and MLP first, then NeuMF from them. */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ncf, ROOT } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ncf-pretrain-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const smoke = JSON.parse(readFileSync(join(ROOT, 'configs/smoke.json'), 'utf8')) as Record<string, unknown>;
+const write = (name: string, patch: Record<string, unknown>): string => {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify({ ...smoke, name, ...patch, output: { models: join(dir, 'models'), reports: join(dir, 'reports') } }));
+  return path;
+};
+
+describe('ncf train with pretrain', () => {
+  it('trains GMF and MLP when their models are missing, reuses them after, and starts NeuMF from them', () => {
+    const model = (type: string) => ({ ...(smoke.model as object), type });
+    const gmf = write('gmf', { model: model('gmf'), train: { ...(smoke.train as object), epochs: 2 } });
+    const mlp = write('mlp', { model: model('mlp'), train: { ...(smoke.train as object), epochs: 2 } });
+    const neumf = write('neumf', { pretrain: { gmf, mlp, alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 1, optimizer: 'sgd', lr: 0.001 } });
+
+    const first = ncf(['train', '--config', neumf]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`pre-training GMF with ${gmf}`);
+    expect(first.stdout).toContain(`pre-training MLP with ${mlp}`);
+    expect(first.stdout).toContain('NeuMF initialised from them, output layer α = 0.5 (GMF) and 0.5 (MLP)');
+    for (const m of ['gmf.best.ncf', 'mlp.best.ncf', 'neumf.ncf']) expect(existsSync(join(dir, 'models', m))).toBe(true);
+
+    const again = ncf(['train', '--config', neumf]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`pre-trained GMF: ${join(dir, 'models', 'gmf.best.ncf')}`);
+    expect(again.stdout).not.toContain('pre-training GMF');
+    // Same pre-trained models and seed: the NeuMF epoch is the same, bit for bit.
+    const epochLine = (out: string): string => /^epoch 1\/1 .*HR@10 \S+/m.exec(out)![0];
+    expect(epochLine(again.stdout)).toBe(epochLine(first.stdout));
+  });
+
+  it('refuses a pre-trained model of another size in one line', () => {
+    const gmf = write('gmf16', { model: { ...(smoke.model as object), type: 'gmf', factors: 16 }, train: { ...(smoke.train as object), epochs: 1 } });
+    const mlp = join(dir, 'mlp.json');
+    const neumf = write('neumf16', { pretrain: { gmf, mlp, alpha: 0.5 } });
+    const r = ncf(['train', '--config', neumf]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('ncf: pre-trained GMF: model.factors is 16, NeuMF needs 4');
+  });
+});

@@ -1,0 +1,48 @@
+/** NeuMF from pre-trained GMF and MLP: it must start out as their α-mix, in logits, for every pair. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ScratchEngine } from '../../src/engines/scratch/engine.js';
+import type { Engine } from '../../src/engines/engine.js';
+import { neumfFromPretrained } from '../../src/model/pretrain.js';
+import { initWeights, type ModelShape, type ModelType } from '../../src/model/spec.js';
+import { NcfError } from '../../src/util/errors.js';
+
+const base = { factors: 4, layers: [12, 8, 4], embeddingStd: 0.3, numUsers: 7, numItems: 9 };
+const shape = (type: ModelType, extra: Partial<ModelShape> = {}): ModelShape => ({ ...base, type, ...extra });
+const engines: Engine[] = [];
+afterAll(async () => {
+  for (const e of engines) await e.dispose();
+});
+
+async function logits(s: ModelShape, w: Map<string, Float32Array>, users: Int32Array, items: Int32Array): Promise<Float32Array> {
+  const e = await ScratchEngine.create(s, { threads: 1, optimizer: { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+  engines.push(e);
+  await e.setWeights(w);
+  return e.score(users, items);
+}
+
+describe('neumfFromPretrained', () => {
+  it('gives logits α·GMF + (1 − α)·MLP for every (user, item)', async () => {
+    const gmf = { shape: shape('gmf'), weights: initWeights(shape('gmf'), 1) };
+    const mlp = { shape: shape('mlp'), weights: initWeights(shape('mlp'), 2) };
+    // Non-zero output biases, so the bias mix is checked too.
+    gmf.weights.set('out_bias', Float32Array.of(0.7));
+    mlp.weights.set('out_bias', Float32Array.of(-0.3));
+    const users = Int32Array.from({ length: 63 }, (_, k) => Math.floor(k / 9));
+    const items = Int32Array.from({ length: 63 }, (_, k) => k % 9);
+    const zg = await logits(gmf.shape, gmf.weights, users, items);
+    const zm = await logits(mlp.shape, mlp.weights, users, items);
+    for (const alpha of [0.5, 0.2]) {
+      const z = await logits(shape('neumf'), neumfFromPretrained(shape('neumf'), gmf, mlp, alpha), users, items);
+      for (let k = 0; k < z.length; k++) expect(z[k]).toBeCloseTo(alpha * zg[k] + (1 - alpha) * zm[k], 5);
+    }
+  });
+
+  it('refuses models of other sizes or kinds, in one line', () => {
+    const gmf = { shape: shape('gmf'), weights: initWeights(shape('gmf'), 1) };
+    const mlp = { shape: shape('mlp'), weights: initWeights(shape('mlp'), 2) };
+    const other = { shape: shape('gmf', { factors: 8 }), weights: initWeights(shape('gmf', { factors: 8 }), 1) };
+    expect(() => neumfFromPretrained(shape('neumf'), other, mlp, 0.5)).toThrow('pre-trained GMF: model.factors is 8, NeuMF needs 4');
+    expect(() => neumfFromPretrained(shape('neumf'), mlp, mlp, 0.5)).toThrow(NcfError);
+    expect(() => neumfFromPretrained(shape('gmf'), gmf, mlp, 0.5)).toThrow('pre-training initialises NeuMF, not gmf');
+  });
+});
