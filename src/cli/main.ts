@@ -6,7 +6,7 @@ import { DATASET_NAMES, type DatasetName } from '../config/schema.js';
 import { dataRoot, resolveDataDir } from '../data/dataset.js';
 import { runInspect } from '../run/inspect.js';
 import { DOWNLOADABLE, downloadDataset, isDownloadable } from '../data/download/index.js';
-import { metricsLine, runEval, type Protocol } from '../run/eval.js';
+import { metricsLine, runEval, runItemPop, type Protocol } from '../run/eval.js';
 import { runTrain } from '../run/train.js';
 import { trainSummaryTable } from '../report/train-table.js';
 import { runBench, type BenchOptions } from '../run/bench.js';
@@ -179,6 +179,19 @@ export async function main(argv: string[]): Promise<void> {
       const port = positiveInt(opts.port, '--port', true);
       if (port > 65535) throw new NcfError(`--port must be at most 65535, got ${port}`);
       await runServe(opts.model, { host: opts.host, port, dataDir: opts.dataDir ?? null, log: (l) => console.log(l), progress: new Progress() });
+    });
+
+  program
+    .command('baseline')
+    .description('score a non-learned baseline on a config\'s data and protocol: itempop (items by training popularity)')
+    .argument('<name>', 'itempop')
+    .requiredOption('-c, --config <file>', 'the run config whose data and evaluation to use, e.g. configs/ml-1m.json')
+    .option('-s, --set <key=value>', 'override a config key (repeatable)', collect, [])
+    .option('--data-dir <dir>', 'folder holding the dataset files')
+    .action(async (name: string, opts: { config: string; set: string[]; dataDir?: string }) => {
+      if (name !== 'itempop') throw new NcfError(`unknown baseline "${name}" — one of: itempop`);
+      const sets = opts.dataDir ? [...opts.set, `data.dir=${JSON.stringify(opts.dataDir)}`] : opts.set;
+      for (const m of await runItemPop(loadConfig(opts.config, sets), new Progress())) console.log(metricsLine(m));
     });
 
   program

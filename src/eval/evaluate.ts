@@ -5,6 +5,9 @@
  *             (Krichene & Rendle, KDD 2020: lower, and orders models more honestly).
  */
 import type { Engine } from '../engines/engine.js';
+
+/** What evaluation needs of a model: scores for (user, item) pairs (an engine, or a baseline). */
+export type Scorer = Pick<Engine, 'score'>;
 import type { SplitData } from '../data/split.js';
 import { rankAgainst, summarizeRanks, type RankingMetrics } from './metrics.js';
 
@@ -12,7 +15,7 @@ export type ProgressFn = (done: number, total: number) => void;
 
 /** `negatives` is (U × n) with rows of users without a test item ignored. */
 export async function evaluateSampled(
-  engine: Engine, s: SplitData, negatives: Int32Array, n: number, k: number, onProgress?: ProgressFn,
+  engine: Scorer, s: SplitData, negatives: Int32Array, n: number, k: number, onProgress?: ProgressFn,
 ): Promise<RankingMetrics> {
   const ranks = new Int32Array(s.numUsers).fill(-1);
   const evalUsers = usersWithTest(s);
@@ -41,7 +44,7 @@ export async function evaluateSampled(
   return summarizeRanks(ranks, k, 'sampled', width);
 }
 
-export async function evaluateFullRanking(engine: Engine, s: SplitData, k: number, onProgress?: ProgressFn): Promise<RankingMetrics> {
+export async function evaluateFullRanking(engine: Scorer, s: SplitData, k: number, onProgress?: ProgressFn): Promise<RankingMetrics> {
   const ranks = new Int32Array(s.numUsers).fill(-1);
   const evalUsers = usersWithTest(s);
   const I = s.numItems;

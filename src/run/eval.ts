@@ -1,5 +1,7 @@
 /** `ncf eval`: score a saved model on its dataset's held-out items, under either protocol. */
-import { loadWithProgress } from '../data/dataset.js';
+import { ItemPop } from '../baselines/item-pop.js';
+import type { Config } from '../config/schema.js';
+import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
 import { createEngine } from '../engines/index.js';
 import { evaluateFullRanking, evaluateSampled } from '../eval/evaluate.js';
 import type { RankingMetrics } from '../eval/metrics.js';
@@ -53,4 +55,20 @@ export function metricsLine(m: RankingMetrics): string {
     ? `sampled (1 held-out item among ${m.candidates} candidates)`
     : `full ranking (among ~${Math.round(m.candidates).toLocaleString('en-US')} unseen items)`;
   return `${what}: HR@${m.k} ${m.hr.toFixed(4)}  NDCG@${m.k} ${m.ndcg.toFixed(4)}  over ${m.users.toLocaleString('en-US')} users`;
+}
+
+/** ItemPop on a config's data, under both protocols (the sampled one with the config's candidates). */
+export async function runItemPop(c: Config, progress: Progress): Promise<RankingMetrics[]> {
+  const data = await loadWithProgress(c.data.dataset, resolveDataDir(c.data.dataset, c.data.dir), progress);
+  const pop = new ItemPop(data.train);
+  const { negatives, n } = evalCandidates(c, data);
+  const step = (d: number): void => progress.update(d);
+  try {
+    progress.start('sampled evaluation', data.numUsers, 'users');
+    const sampled = await evaluateSampled(pop, data, negatives, n, c.eval.k, step);
+    progress.start('full-ranking evaluation', data.numUsers, 'users');
+    return [sampled, await evaluateFullRanking(pop, data, c.eval.k, step)];
+  } finally {
+    progress.stop();
+  }
 }
