@@ -14,6 +14,8 @@ import { runCompare } from '../run/compare.js';
 import { runExplore } from '../run/explore.js';
 import { runReport } from '../run/report.js';
 import { runServe } from '../run/serve.js';
+import { runSweep } from '../run/sweep.js';
+import type { ModelType } from '../model/spec.js';
 import { loadRecommender } from '../recommend/recommender.js';
 import { coldStartText, recommendationsText } from '../recommend/text.js';
 import { evaluateColdStart } from '../recommend/cold-start.js';
@@ -179,6 +181,31 @@ export async function main(argv: string[]): Promise<void> {
       const port = positiveInt(opts.port, '--port', true);
       if (port > 65535) throw new NcfError(`--port must be at most 65535, got ${port}`);
       await runServe(opts.model, { host: opts.host, port, dataDir: opts.dataDir ?? null, log: (l) => console.log(l), progress: new Progress() });
+    });
+
+  program
+    .command('sweep')
+    .description('train GMF, MLP and NeuMF at several numbers of predictive factors (He et al.\'s Table 2) into one table')
+    .requiredOption('-c, --config <file>', 'base run config (data, training settings), e.g. configs/ml-1m.json')
+    .option('-s, --set <key=value>', 'override a config key (repeatable)', collect, [])
+    .option('--models <list>', 'models to train', 'gmf,mlp,neumf')
+    .option('--factors <list>', 'predictive factors (MLP tower [8f, 4f, 2f, f])', '8,16,32,64')
+    .option('--data-dir <dir>', 'folder holding the dataset files')
+    .action(async (opts: { config: string; set: string[]; models: string; factors: string; dataDir?: string }) => {
+      const sets = opts.dataDir ? [...opts.set, `data.dir=${JSON.stringify(opts.dataDir)}`] : opts.set;
+      const models = opts.models.split(',').map((m) => m.trim());
+      for (const m of models) if (!['gmf', 'mlp', 'neumf'].includes(m)) throw new NcfError(`--models: unknown model "${m}" — gmf, mlp or neumf`);
+      const factors = opts.factors.split(',').map((f) => positiveInt(f.trim(), '--factors'));
+      const stop = interruptFlag();
+      try {
+        const r = await runSweep(loadConfig(opts.config, sets), models as ModelType[], factors, {
+          resume: false, log: (l) => console.log(l), progress: new Progress(), stopRequested: stop.requested,
+        });
+        console.log(`\n${r.table}\nreport: ${r.dir}`);
+        if (r.interrupted) process.exitCode = 130;
+      } finally {
+        stop.dispose();
+      }
     });
 
   program
