@@ -5,7 +5,7 @@
  * frozen. The gradients come from the scratch engine, so this is the training loss, not a copy.
  */
 import type { Instances } from '../engines/engine.js';
-import { ScratchEngine } from '../engines/scratch/engine.js';
+import { NO_OPTIMIZER, ScratchEngine } from '../engines/scratch/engine.js';
 import type { ModelShape, Weights } from '../model/spec.js';
 import { Rng } from '../util/rng.js';
 
@@ -45,7 +45,7 @@ export class FoldIn {
       t.set(w);
       extended.set(name, t);
     }
-    const engine = await ScratchEngine.create(shape, { threads: 1, optimizer: { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+    const engine = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER });
     return new FoldIn(engine, extended, shape, settings, trained.embeddingStd);
   }
 

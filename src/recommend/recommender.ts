@@ -9,7 +9,9 @@ import { originalIds } from '../data/original-ids.js';
 import type { DatasetName } from '../config/schema.js';
 import { RECENT_TRAIN, type SplitData } from '../data/split.js';
 import type { MovieInfo } from '../data/types.js';
-import { ScratchEngine } from '../engines/scratch/engine.js';
+import { NO_OPTIMIZER, ScratchEngine } from '../engines/scratch/engine.js';
+import { ItemPop } from '../baselines/item-pop.js';
+import { DEFAULTS } from '../config/schema.js';
 import { loadModel } from '../model/checkpoint.js';
 import { evalCandidates, type ModelMeta } from '../run/train.js';
 import { NcfError } from '../util/errors.js';
@@ -34,7 +36,6 @@ export interface LoadOptions {
 /** ML-1M has 22 million (user, movie) pairs: about 6 s to rank them all on 2 threads here. */
 export const PRECOMPUTE_MAX_PAIRS = 100_000_000;
 
-export const DEFAULT_MIN_LIKES = 10;
 
 export async function loadRecommender(modelPath: string, opts: LoadOptions = {}): Promise<Recommender> {
   const f = loadModel<ModelMeta>(modelPath);
@@ -46,16 +47,16 @@ export async function loadRecommender(modelPath: string, opts: LoadOptions = {})
   }
   const catalog = await catalogOf(c.data.dataset, data, dir);
   checkIds(modelPath, f.meta.ids, catalog, dir);
-  const engine = await ScratchEngine.create(f.shape, { threads: 1, optimizer: { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+  const engine = await ScratchEngine.create(f.shape, { threads: 1, optimizer: NO_OPTIMIZER });
   await engine.setWeights(f.weights);
   const foldIn = await FoldIn.create(f.shape, f.weights);
   const info: RecommenderInfo = {
     model: modelPath, dataset: c.data.dataset, epoch: f.epoch, users: data.numUsers, movies: data.numItems,
-    minLikes: opts.minLikes ?? c.recommend?.minLikes ?? DEFAULT_MIN_LIKES,
+    minLikes: opts.minLikes ?? c.recommend?.minLikes ?? DEFAULTS.recommend.minLikes,
   };
   const rec = new Recommender(info, data, catalog, engine, foldIn, c.seed, evalCandidates(c, data));
   if (opts.precompute && data.numUsers * data.numItems <= PRECOMPUTE_MAX_PAIRS) {
-    const all = await ScratchEngine.create(f.shape, { threads: 2, optimizer: { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+    const all = await ScratchEngine.create(f.shape, { threads: 2, optimizer: NO_OPTIMIZER });
     try {
       await all.setWeights(f.weights);
       await rec.precompute(all, opts.progress ?? new Progress(false));
@@ -97,7 +98,9 @@ export class Recommender implements RecommenderApi {
   private readonly userIndex = new Map<number, number>();
   private readonly itemIndex = new Map<number, number>();
   /** Training interactions per item. */
-  readonly popularity: Float64Array;
+  readonly popularity: Float32Array;
+  /** 0 … numItems − 1: every candidate, made once (scoring a user takes them all). */
+  private readonly items: Int32Array;
   private readonly byPopularity: Int32Array;
   /** (U × MAX_K) each user's best unseen items and their logits, best first, when precomputed. */
   private ranked: { items: Int32Array; scores: Float32Array } | null = null;
@@ -116,8 +119,8 @@ export class Recommender implements RecommenderApi {
   ) {
     catalog.userIds.forEach((id, u) => this.userIndex.set(id, u));
     catalog.itemIds.forEach((id, i) => this.itemIndex.set(id, i));
-    this.popularity = new Float64Array(data.numItems);
-    for (const i of data.train.items) this.popularity[i]++;
+    this.popularity = new ItemPop(data.train).counts;
+    this.items = Int32Array.from({ length: data.numItems }, (_, i) => i);
     this.byPopularity = Int32Array.from({ length: data.numItems }, (_, i) => i).sort((a, b) => this.popularity[b] - this.popularity[a] || a - b);
   }
 
@@ -237,10 +240,6 @@ export class Recommender implements RecommenderApi {
     return run;
   }
 
-  private allItems(): Int32Array {
-    return Int32Array.from({ length: this.data.numItems }, (_, i) => i);
-  }
-
   /**
    * The k best-scored items not in `exclude`; ties go to the more popular, then the lower id. A
    * running top-k (insertion into k slots) rather than a sort of every item: this is the hot path
@@ -272,7 +271,7 @@ export class Recommender implements RecommenderApi {
    */
   private popular(exclude: Set<number>, k: number, likedItems: ArrayLike<number> | null): ScoredMovie[] {
     const s = likedItems ? this.popularityScores(likedItems) : this.popularity;
-    const order = this.allItems().filter((i) => !exclude.has(i));
+    const order = this.items.filter((i) => !exclude.has(i));
     order.sort((a, b) => s[b] - s[a] || a - b);
     return Array.from(order.subarray(0, k), (i) => ({ ...this.movie(i), score: round(s[i]) }));
   }
@@ -298,7 +297,7 @@ export class Recommender implements RecommenderApi {
 
   /** The trained model's logits of every item for dense user u. */
   userScores(u: number): Promise<Float32Array> {
-    return this.engine.score(new Int32Array(this.data.numItems).fill(u), this.allItems());
+    return this.engine.score(new Int32Array(this.data.numItems).fill(u), this.items);
   }
 
   /** The sampled protocol's candidates: users with a test item, their test items and negatives. */

@@ -1,6 +1,6 @@
 /** NeuMF from pre-trained GMF and MLP: it must start out as their α-mix, in logits, for every pair. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ScratchEngine } from '../../src/engines/scratch/engine.js';
+import { NO_OPTIMIZER, ScratchEngine } from '../../src/engines/scratch/engine.js';
 import type { Engine } from '../../src/engines/engine.js';
 import { neumfFromPretrained } from '../../src/model/pretrain.js';
 import { initWeights, type ModelShape, type ModelType } from '../../src/model/spec.js';
@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 async function logits(s: ModelShape, w: Map<string, Float32Array>, users: Int32Array, items: Int32Array): Promise<Float32Array> {
-  const e = await ScratchEngine.create(s, { threads: 1, optimizer: { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+  const e = await ScratchEngine.create(s, { threads: 1, optimizer: NO_OPTIMIZER });
   engines.push(e);
   await e.setWeights(w);
   return e.score(users, items);

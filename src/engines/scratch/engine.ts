@@ -21,6 +21,9 @@ export interface ScratchOptions {
   threads: number;
 }
 
+/** For engines that only score (and give gradients): an optimizer that is never stepped. */
+export const NO_OPTIMIZER: OptimizerConfig = { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+
 export class ScratchEngine implements Engine {
   readonly info: EngineInfo;
   private readonly L: FlatLayout;

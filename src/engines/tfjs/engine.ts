@@ -43,7 +43,7 @@ export class TfjsEngine implements Engine {
   private adam: TfjsAdam | null = null;
   private epoch: EpochTensors | null = null;
 
-  private constructor(readonly shape: ModelShape, private readonly opt: OptimizerConfig, readonly backend: BackendChoice) {
+  private constructor(readonly shape: ModelShape, opt: OptimizerConfig, readonly backend: BackendChoice) {
     this.info = {
       name: 'tfjs',
       backend: backend.name,
