@@ -11,13 +11,14 @@ export type DatasetName = (typeof DATASET_NAMES)[number];
 
 const positiveInt = z.number().int().min(1);
 
-export const configSchema = z.strictObject({
+const configFields = z.strictObject({
   /** Run name: the model is saved as <output.models>/<name>.ncf, reports under <output.reports>/<name>-<time>/. */
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"'),
   seed: z.number().int().min(0),
   engine: z.enum(['scratch', 'tfjs']),
   model: z.strictObject({
-    type: z.enum(['gmf', 'mlp', 'neumf']),
+    /** mf: dot product with user, item and global biases (Rendle et al. 2020); factors is its dimension, layers unused. */
+    type: z.enum(['gmf', 'mlp', 'neumf', 'mf']),
     factors: positiveInt,
     layers: z
       .array(positiveInt)
@@ -37,8 +38,12 @@ export const configSchema = z.strictObject({
     batchSize: positiveInt,
     lr: z.number().positive(),
     optimizer: z.enum(['adam', 'lazy_adam', 'sgd']),
-    /** Negatives sampled per positive, each epoch. */
+    /** Negatives sampled per positive, each epoch (under bpr: pairs per positive). */
     negatives: z.number().int().min(0),
+    /** bce: log loss per instance (He et al.); bpr: −ln σ(ŷ_ui − ŷ_uj) per sampled pair (Rendle et al. 2009). */
+    loss: z.enum(['bce', 'bpr']),
+    /** L2 strength λ: each instance adds (λ/2)·‖row‖² for every embedding and bias row it reads (see Objective). */
+    l2: z.number().min(0),
     beta1: z.number().min(0).lt(1),
     beta2: z.number().min(0).lt(1),
     epsilon: z.number().positive(),
@@ -74,6 +79,12 @@ export const configSchema = z.strictObject({
   }),
 });
 
+export const configSchema = configFields.superRefine((c, ctx) => {
+  if (c.train.loss !== 'bpr') return;
+  if (c.train.batchSize % 2 !== 0) ctx.addIssue({ code: 'custom', path: ['train', 'batchSize'], message: 'must be even under bpr (a batch holds whole pairs)' });
+  if (c.train.negatives < 1) ctx.addIssue({ code: 'custom', path: ['train', 'negatives'], message: 'must be at least 1 under bpr (one pair per negative)' });
+});
+
 export type Config = z.infer<typeof configSchema>;
 
 /** He et al. 2017's defaults (NeuMF without pre-training) on their ML-1M split. */
@@ -83,7 +94,7 @@ export const DEFAULTS: Config = {
   engine: 'scratch',
   model: { type: 'neumf', factors: 8, layers: [64, 32, 16, 8], embeddingStd: 0.01 },
   data: { dataset: 'ml-1m-ncf', dir: null, evalNegatives: 99 },
-  train: { epochs: 20, batchSize: 256, lr: 0.001, optimizer: 'lazy_adam', negatives: 4, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+  train: { epochs: 20, batchSize: 256, lr: 0.001, optimizer: 'lazy_adam', negatives: 4, loss: 'bce', l2: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
   eval: { k: 10, fullRanking: 'final' },
   tfjs: { backend: 'auto' },
   scratch: { threads: 2 },

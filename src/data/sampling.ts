@@ -2,9 +2,10 @@
  * Training instances and evaluation candidates (He et al. 2017, §4.1 and §3.1.1):
  * each epoch, every training positive plus `negatives` items drawn uniformly from the items the
  * user has not trained on (rejection sampling), shuffled; for evaluation, the held-out item and
- * 99 distinct items the user never interacted with.
+ * 99 distinct items the user never interacted with. Under BPR the same draws come as pairs
+ * (positive, negative), shuffled as pairs.
  */
-import type { Instances } from '../engines/engine.js';
+import type { Instances, Objective } from '../engines/engine.js';
 import { NcfError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import { countOf, hasInteraction, type Interactions } from './interactions.js';
@@ -20,14 +21,21 @@ export function allocateInstances(length: number): Instances {
   };
 }
 
-export function instancesPerEpoch(train: Interactions, negatives: number): number {
-  return train.items.length * (1 + negatives);
+type Loss = Objective['loss'];
+
+/** bce: each positive and its negatives; bpr: two instances (positive, negative) per negative. */
+export function instancesPerEpoch(train: Interactions, negatives: number, loss: Loss = 'bce'): number {
+  return train.items.length * (loss === 'bpr' ? 2 * negatives : 1 + negatives);
 }
 
-/** Fills `out` with one epoch's instances (positives and negatives), then shuffles them. */
-export function sampleTrainingInstances(train: Interactions, negatives: number, rng: Rng, out: Instances): Instances {
+/**
+ * Fills `out` with one epoch's instances, then shuffles them: under bce each positive followed by
+ * its negatives, under bpr the pairs (positive, negative) — the same draws either way.
+ */
+export function sampleTrainingInstances(train: Interactions, negatives: number, rng: Rng, out: Instances, loss: Loss = 'bce'): Instances {
   const { numUsers: U, numItems: I, offsets, items } = train;
-  if (out.length !== instancesPerEpoch(train, negatives)) throw new Error('instance buffer has the wrong size');
+  if (out.length !== instancesPerEpoch(train, negatives, loss)) throw new Error('instance buffer has the wrong size');
+  const pairs = loss === 'bpr';
   const ou = out.users;
   const oi = out.items;
   const oy = out.labels;
@@ -37,10 +45,18 @@ export function sampleTrainingInstances(train: Interactions, negatives: number, 
       throw new NcfError(`user ${u} has interacted with every item: no negatives can be sampled`);
     }
     for (let p = offsets[u]; p < offsets[u + 1]; p++) {
-      ou[w] = u;
-      oi[w] = items[p];
-      oy[w++] = 1;
+      const i = items[p];
+      if (!pairs) {
+        ou[w] = u;
+        oi[w] = i;
+        oy[w++] = 1;
+      }
       for (let k = 0; k < negatives; k++) {
+        if (pairs) {
+          ou[w] = u;
+          oi[w] = i;
+          oy[w++] = 1;
+        }
         let j = rng.nextInt(I);
         while (hasInteraction(train, u, j)) j = rng.nextInt(I);
         ou[w] = u;
@@ -49,7 +65,8 @@ export function sampleTrainingInstances(train: Interactions, negatives: number, 
       }
     }
   }
-  shuffleInstances(out, rng);
+  if (pairs) shufflePairs(out, rng);
+  else shuffleInstances(out, rng);
   out.version = (out.version ?? 0) + 1;
   return out;
 }
@@ -62,6 +79,21 @@ export function shuffleInstances(x: Instances, rng: Rng): void {
     const tu = users[a]; users[a] = users[b]; users[b] = tu;
     const ti = items[a]; items[a] = items[b]; items[b] = ti;
     const ty = labels[a]; labels[a] = labels[b]; labels[b] = ty;
+  }
+}
+
+/** Fisher–Yates over pairs (2k, 2k + 1), which stay together and in order. */
+export function shufflePairs(x: Instances, rng: Rng): void {
+  const { users, items, labels } = x;
+  for (let a = x.length / 2 - 1; a > 0; a--) {
+    const b = rng.nextInt(a + 1);
+    for (let o = 0; o < 2; o++) {
+      const i = 2 * a + o;
+      const j = 2 * b + o;
+      const tu = users[i]; users[i] = users[j]; users[j] = tu;
+      const ti = items[i]; items[i] = items[j]; items[j] = ti;
+      const ty = labels[i]; labels[i] = labels[j]; labels[j] = ty;
+    }
   }
 }
 

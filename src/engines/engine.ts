@@ -17,6 +17,22 @@ export interface Instances {
 
 export type OptimizerName = 'adam' | 'lazy_adam' | 'sgd';
 
+/**
+ * What training minimises.
+ *   bce: log loss of each instance (He et al.), the batch mean.
+ *   bpr: −ln σ(ŷ_ui − ŷ_uj) of each pair (Rendle et al., UAI 2009), the batch mean; instances come in
+ *        pairs (2k: the positive, 2k + 1: its sampled negative, same user).
+ * l2: λ; every instance adds (λ/2)·‖θ_r‖² for each embedding (and bias) row r it reads, and the
+ *     dense parameters get (λ/2)·‖θ‖² per instance (per pair member under bpr) — so one SGD step on
+ *     one instance decays exactly the rows it used, as in Rendle et al. 2020.
+ */
+export interface Objective {
+  loss: 'bce' | 'bpr';
+  l2: number;
+}
+
+export const PLAIN_LOG_LOSS: Objective = { loss: 'bce', l2: 0 };
+
 export interface OptimizerConfig {
   name: OptimizerName;
   lr: number;

@@ -6,10 +6,8 @@
  */
 import type { Instances } from '../engines/engine.js';
 import { NO_OPTIMIZER, ScratchEngine } from '../engines/scratch/engine.js';
-import type { ModelShape, Weights } from '../model/spec.js';
+import { USER_TABLES, type ModelShape, type Weights } from '../model/spec.js';
 import { Rng } from '../util/rng.js';
-
-const USER_TABLES = ['gmf_user', 'mlp_user'] as const;
 
 export interface FoldInSettings {
   steps: number;
@@ -58,7 +56,10 @@ export class FoldIn {
       const width = table.length / this.shape.numUsers;
       return { name, table, off: this.user * width, width, m: new Float64Array(width), v: new Float64Array(width) };
     });
-    for (const r of rows) for (let j = 0; j < r.width; j++) r.table[r.off + j] = rng.nextNormal() * this.std;
+    for (const r of rows) {
+      const std = r.name === 'user_bias' ? 0 : this.std; // as trained: factors ~ N(0, std), biases 0
+      for (let j = 0; j < r.width; j++) r.table[r.off + j] = rng.nextNormal() * std;
+    }
 
     const liked = new Set(likes);
     const per = 1 + this.settings.negatives;

@@ -48,9 +48,9 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
   const data = await loadWithProgress(c.data.dataset, dataDir, o.progress);
   const shape: ModelShape = { ...c.model, numUsers: data.numUsers, numItems: data.numItems };
   const weights = initWeights(shape, c.seed);
-  const instances = allocateInstances(instancesPerEpoch(data.train, c.train.negatives));
+  const instances = allocateInstances(instancesPerEpoch(data.train, c.train.negatives, c.train.loss));
   o.progress.start('sampling', instances.length);
-  sampleTrainingInstances(data.train, c.train.negatives, Rng.derive(c.seed, 0xbe7c), instances);
+  sampleTrainingInstances(data.train, c.train.negatives, Rng.derive(c.seed, 0xbe7c), instances, c.train.loss);
   o.progress.stop();
   o.log(
     `bench ${c.name}: ${c.model.type} on ${c.data.dataset} (${data.numUsers} users, ${data.numItems} items), ` +
@@ -211,7 +211,7 @@ async function trainForConvergence(
     await trainEpochs(
       engine, data,
       {
-        epochs: o.epochs, startEpoch: 0, batchSize: c.train.batchSize, negatives: c.train.negatives, seed: c.seed,
+        epochs: o.epochs, startEpoch: 0, batchSize: c.train.batchSize, negatives: c.train.negatives, loss: c.train.loss, seed: c.seed,
         k: c.eval.k, evalNegatives: negatives, evalN: n, fullRanking: 'never', lossBlock: 100,
       },
       {

@@ -95,7 +95,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
       engine,
       data,
       {
-        epochs: c.train.epochs, startEpoch: history.length, batchSize: c.train.batchSize, negatives: c.train.negatives,
+        epochs: c.train.epochs, startEpoch: history.length, batchSize: c.train.batchSize, negatives: c.train.negatives, loss: c.train.loss,
         seed: c.seed, k: c.eval.k, evalNegatives: negatives, evalN, fullRanking: c.eval.fullRanking, lossBlock: 100,
       },
       {

@@ -2,7 +2,7 @@
  * The one training loop, engine-agnostic: per epoch, sample instances, train mini-batches in
  * chunks (so progress, logging and Ctrl-C happen between chunks, not per step), then evaluate.
  */
-import type { Engine } from '../engines/engine.js';
+import type { Engine, Objective } from '../engines/engine.js';
 import { allocateInstances, instancesPerEpoch, sampleTrainingInstances } from '../data/sampling.js';
 import type { SplitData } from '../data/split.js';
 import { evaluateFullRanking, evaluateSampled } from '../eval/evaluate.js';
@@ -35,6 +35,8 @@ export interface LoopOptions {
   startEpoch: number;
   batchSize: number;
   negatives: number;
+  /** Instances come as (positive, negative) pairs under bpr. */
+  loss: Objective['loss'];
   seed: number;
   k: number;
   /** (U × evalN) sampled-protocol negatives. */
@@ -58,13 +60,13 @@ export interface LoopHooks {
 const EPOCH_STREAM = 0xe90c;
 
 export async function trainEpochs(engine: Engine, data: SplitData, o: LoopOptions, hooks: LoopHooks = {}): Promise<{ interrupted: boolean }> {
-  const instances = allocateInstances(instancesPerEpoch(data.train, o.negatives));
+  const instances = allocateInstances(instancesPerEpoch(data.train, o.negatives, o.loss));
   const steps = Math.ceil(instances.length / o.batchSize);
   const chunk = Math.max(1, Math.floor(32768 / o.batchSize));
   for (let epoch = o.startEpoch + 1; epoch <= o.epochs; epoch++) {
     hooks.onStage?.(epoch, 'sampling', instances.length);
     let t = performance.now();
-    sampleTrainingInstances(data.train, o.negatives, Rng.derive(o.seed, EPOCH_STREAM, epoch), instances);
+    sampleTrainingInstances(data.train, o.negatives, Rng.derive(o.seed, EPOCH_STREAM, epoch), instances, o.loss);
     const sampleSeconds = (performance.now() - t) / 1000;
 
     hooks.onStage?.(epoch, 'training', steps);

@@ -23,6 +23,13 @@ describe('ncf train --set engine=tfjs (built CLI)', () => {
     oneLine(r, /^ncf: the tensorflow backend needs @tensorflow\/tfjs-node-gpu \(CUDA; version 4\.x needs CUDA 11\.2 and cuDNN 8\.1\) or @tensorflow\/tfjs-node/);
   });
 
+  it('mf, bpr and l2 are scratch-engine only, said in one line', () => {
+    for (const set of ['model.type=mf', 'train.loss=bpr', 'train.l2=0.01']) {
+      const r = ncf(['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=cpu', '--set', set, ...outSets()]);
+      oneLine(r, /^ncf: the tfjs engine trains gmf, mlp and neumf with log loss and no L2; use engine "scratch"/);
+    }
+  });
+
   it('asking for webgpu with no adapter fails in one line', () => {
     const r = ncf(
       ['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=webgpu', '--set', 'train.optimizer=adam', ...outSets()],

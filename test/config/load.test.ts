@@ -43,6 +43,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig(null, ['train.epochs=1.5'])).toThrow(/train\.epochs: .*int.*\(got 1\.5\)/);
     expect(() => loadConfig(null, ['data.dataset=ml-2m'])).toThrow(/data\.dataset: .*"ml-100k".*\(got "ml-2m"\)/);
     expect(() => loadConfig(null, ['model.layers=[63,8]'])).toThrow(/model\.layers: .*even/);
+    expect(() => loadConfig(null, ['train.loss=bpr', 'train.batchSize=255'])).toThrow(/train\.batchSize: must be even under bpr/);
+    expect(() => loadConfig(null, ['train.loss=bpr', 'train.negatives=0'])).toThrow(/train\.negatives: must be at least 1 under bpr/);
+    expect(() => loadConfig(null, ['train.l2=-1'])).toThrow(/train\.l2: /);
+    expect(loadConfig(null, ['train.loss=bpr', 'model.type=mf']).train.loss).toBe('bpr');
   });
 
   it('reports unreadable files and bad --set syntax in one line', () => {

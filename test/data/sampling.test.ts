@@ -24,6 +24,40 @@ function synthetic(): SplitData {
   });
 }
 
+describe('sampleTrainingInstances under bpr', () => {
+  it('emits each positive once per negative, as (positive, negative) pairs of one user, shuffled as pairs', () => {
+    const s = synthetic();
+    const inst = allocateInstances(instancesPerEpoch(s.train, 3, 'bpr'));
+    expect(inst.length).toBe(s.train.items.length * 6);
+    sampleTrainingInstances(s.train, 3, new Rng(1), inst, 'bpr');
+    const perPositive = new Map<string, number>();
+    for (let k = 0; k < inst.length; k += 2) {
+      expect(inst.users[k + 1]).toBe(inst.users[k]);
+      expect(inst.labels[k]).toBe(1);
+      expect(inst.labels[k + 1]).toBe(0);
+      expect(hasInteraction(s.train, inst.users[k], inst.items[k])).toBe(true);
+      expect(hasInteraction(s.train, inst.users[k + 1], inst.items[k + 1])).toBe(false);
+      const key = `${inst.users[k]},${inst.items[k]}`;
+      perPositive.set(key, (perPositive.get(key) ?? 0) + 1);
+    }
+    expect(perPositive.size).toBe(s.train.items.length);
+    expect([...perPositive.values()].every((n) => n === 3)).toBe(true);
+    // Shuffled: the first pairs are not one user's.
+    expect(new Set(Array.from({ length: 10 }, (_, k) => inst.users[2 * k])).size).toBeGreaterThan(1);
+  });
+
+  it('draws the same negatives as bce for the same seed', () => {
+    const s = synthetic();
+    const negatives = (loss: 'bce' | 'bpr'): string[] => {
+      const inst = sampleTrainingInstances(s.train, 2, new Rng(4), allocateInstances(instancesPerEpoch(s.train, 2, loss)), loss);
+      const out: string[] = [];
+      for (let k = 0; k < inst.length; k++) if (inst.labels[k] === 0) out.push(`${inst.users[k]},${inst.items[k]}`);
+      return out.sort();
+    };
+    expect(negatives('bpr')).toEqual(negatives('bce'));
+  });
+});
+
 describe('sampleTrainingInstances', () => {
   it('emits every positive once and 4 true negatives per positive', () => {
     const s = synthetic();

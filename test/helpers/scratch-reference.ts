@@ -1,8 +1,9 @@
 /**
- * An independent, plainly written float64 NeuMF (He et al. 2017) used as the oracle for the
- * scratch engine's tests: one sample at a time, no shared code with src/engines/scratch.
+ * An independent, plainly written float64 NeuMF (He et al. 2017) and MF with biases (Rendle et
+ * al. 2020), with log loss, BPR and L2, used as the oracle for the scratch engine's tests: one
+ * sample at a time, no shared code with src/engines/scratch.
  */
-import type { Instances } from '../../src/engines/engine.js';
+import type { Instances, Objective } from '../../src/engines/engine.js';
 import { paramSpecs, type ModelShape, type Weights } from '../../src/model/spec.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -30,6 +31,13 @@ export function randomWeights(shape: ModelShape, seed: number, std = 0.3): Weigh
 /** The logit ŷ(u, i) before the sigmoid. */
 export function referenceLogit(shape: ModelShape, w: Weights64, u: number, i: number): number {
   const G = shape.factors;
+  if (shape.type === 'mf') {
+    const pu = w.get('mf_user')!;
+    const qi = w.get('mf_item')!;
+    let z = w.get('out_bias')![0] + w.get('user_bias')![u] + w.get('item_bias')![i];
+    for (let k = 0; k < G; k++) z += pu[u * G + k] * qi[i * G + k];
+    return z;
+  }
   const phi: number[] = [];
   if (shape.type !== 'mlp') {
     const pu = w.get('gmf_user')!;
@@ -73,6 +81,54 @@ export function referenceLoss(shape: ModelShape, w: Weights64, inst: Instances, 
     sum += y * Math.log1p(Math.exp(-z)) + (1 - y) * Math.log1p(Math.exp(z));
   }
   return sum / (end - start);
+}
+
+/** Softplus, log(1 + e^x), stably. */
+function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** The rows (parameter name, row index) instance (u, i) reads. */
+function rowsRead(shape: ModelShape, u: number, i: number): [string, number][] {
+  const byType: Record<string, string[]> = {
+    gmf: ['gmf_user', 'gmf_item'], mlp: ['mlp_user', 'mlp_item'],
+    neumf: ['gmf_user', 'gmf_item', 'mlp_user', 'mlp_item'], mf: ['mf_user', 'mf_item', 'user_bias', 'item_bias'],
+  };
+  return byType[shape.type].map((name) => [name, name.endsWith('_user') || name === 'user_bias' ? u : i]);
+}
+
+const DENSE_PREFIXES = ['mlp_1', 'mlp_2', 'mlp_3', 'mlp_4', 'out_'];
+
+/**
+ * The training objective from its definition (see Objective): the mean data loss over
+ * [start, end) — per instance for bce, per pair (2k, 2k + 1) for bpr — plus, per instance
+ * weighted like its loss term, (λ/2)·‖row‖² of every row it reads, plus (λ/2)·(Σ weights)·‖dense‖².
+ */
+export function referenceObjective(shape: ModelShape, w: Weights64, inst: Instances, start: number, end: number, obj: Objective): number {
+  const units = obj.loss === 'bpr' ? (end - start) / 2 : end - start;
+  let data = 0;
+  if (obj.loss === 'bpr') {
+    for (let s = start; s < end; s += 2) {
+      const d = referenceLogit(shape, w, inst.users[s], inst.items[s]) - referenceLogit(shape, w, inst.users[s + 1], inst.items[s + 1]);
+      data += softplus(-d); // −log σ(d)
+    }
+  } else {
+    for (let s = start; s < end; s++) {
+      const z = referenceLogit(shape, w, inst.users[s], inst.items[s]);
+      data += inst.labels[s] === 1 ? softplus(-z) : softplus(z);
+    }
+  }
+  let reg = 0;
+  for (let s = start; s < end; s++) {
+    for (const [name, row] of rowsRead(shape, inst.users[s], inst.items[s])) {
+      const t = w.get(name)!;
+      const width = t.length / (name.endsWith('_user') || name === 'user_bias' ? shape.numUsers : shape.numItems);
+      for (let k = 0; k < width; k++) reg += t[row * width + k] ** 2;
+    }
+  }
+  let dense = 0;
+  for (const [name, t] of w) if (DENSE_PREFIXES.some((p) => name.startsWith(p))) for (const x of t) dense += x * x;
+  return data / units + (obj.l2 / 2) * (reg / units + ((end - start) / units) * dense);
 }
 
 export function makeInstances(users: number[], items: number[], labels: number[]): Instances {

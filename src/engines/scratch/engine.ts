@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { checkWeights, type ModelShape, type Weights } from '../../model/spec.js';
-import type { Engine, EngineInfo, Instances, OptimizerConfig, OptimizerState } from '../engine.js';
+import { PLAIN_LOG_LOSS, type Engine, type EngineInfo, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../engine.js';
 import { flatLayout, type FlatLayout } from './layout.js';
 import { canUseFirstLayerTables, fillFirstLayerTable, type FirstLayerTables } from './model.js';
 import { ShardTrainer, type ShardInit } from './shard.js';
@@ -17,6 +17,8 @@ const SCORE_SPLIT_MIN = 16384;
 
 export interface ScratchOptions {
   optimizer: OptimizerConfig;
+  /** Log loss without L2 unless given. */
+  objective?: Objective;
   /** Threads = gradient shards. Results depend on this number, not on the machine's cores. */
   threads: number;
 }
@@ -61,6 +63,7 @@ export class ScratchEngine implements Engine {
     const base = {
       layout,
       opt: opts.optimizer,
+      objective: opts.objective ?? PLAIN_LOG_LOSS,
       threads,
       params: floats(layout.total),
       grads: Array.from({ length: threads }, () => floats(layout.total)),
@@ -129,7 +132,8 @@ export class ScratchEngine implements Engine {
 
   async gradients(instances: Instances, start: number, end: number): Promise<{ loss: number; grads: Weights }> {
     const dP = this.main.dP;
-    const loss = this.main.accumulate(instances, start, end, 1 / (end - start)) / (end - start);
+    const units = (end - start) / this.main.perUnit;
+    const loss = this.main.accumulate(instances, start, end, 1 / units) / units;
     const grads = this.copyOut(dP, '');
     dP.fill(0);
     return { loss, grads };

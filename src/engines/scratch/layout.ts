@@ -4,15 +4,26 @@
  *
  * Shape letters used across the scratch engine:
  *   B batch, U users, I items, G GMF factors, E MLP embedding dim per side (= layers[0] / 2),
- *   H_l width of MLP layer l (H_0 = 2E), O = output-layer input width (G and/or H_last).
+ *   H_l width of MLP layer l (H_0 = 2E), O = output-layer input width (G and/or H_last),
+ *   F MF factors.
  */
-import { hasGmf, hasMlp, mlpEmbeddingDim, outputInputDim, paramSpecs, sizeOf, type ModelShape } from '../../model/spec.js';
+import {
+  hasGmf, hasMlp, isMf, ITEM_TABLES, mlpEmbeddingDim, outputInputDim, paramSpecs, sizeOf, USER_TABLES, type ModelShape,
+} from '../../model/spec.js';
+
+/** A per-user or per-item table in the flat buffer: row r is [off + r·width, off + (r+1)·width). */
+export interface RowTable {
+  off: number;
+  width: number;
+}
 
 export interface FlatLayout {
   shape: ModelShape;
   gmf: boolean;
   mlp: boolean;
+  mf: boolean;
   G: number;
+  F: number;
   E: number;
   /** MLP widths H_0..H_L. */
   H: number[];
@@ -22,6 +33,13 @@ export interface FlatLayout {
   gmfItem: number; // (I, G)
   mlpUser: number; // (U, E)
   mlpItem: number; // (I, E)
+  mfUser: number; // (U, F)
+  mfItem: number; // (I, F)
+  userBias: number; // (U, 1)
+  itemBias: number; // (I, 1)
+  /** Every per-user and per-item table of the model (the rows a sample reads). */
+  userTables: RowTable[];
+  itemTables: RowTable[];
   kernels: number[]; // kernel l: (H_{l-1}, H_l), l = 1..L stored at index l-1
   biases: number[]; // bias l: (H_l)
   outKernel: number; // (O, 1)
@@ -49,13 +67,17 @@ export function flatLayout(shape: ModelShape): FlatLayout {
     kernels.push(at(`mlp_${l}_kernel`));
     biases.push(at(`mlp_${l}_bias`));
   }
-  const embeddingNames = ['gmf_user', 'gmf_item', 'mlp_user', 'mlp_item'];
+  const rowTables = (names: readonly string[], rows: number): RowTable[] =>
+    entries.filter((e) => names.includes(e[0])).map(([, o, n]) => ({ off: o, width: n / rows }));
+  const embeddingNames: readonly string[] = [...USER_TABLES, ...ITEM_TABLES];
   const firstDense = entries.find((e) => !embeddingNames.includes(e[0]));
   return {
     shape,
     gmf: hasGmf(shape),
     mlp: hasMlp(shape),
+    mf: isMf(shape),
     G: hasGmf(shape) ? shape.factors : 0,
+    F: isMf(shape) ? shape.factors : 0,
     E: hasMlp(shape) ? mlpEmbeddingDim(shape) : 0,
     H,
     O: outputInputDim(shape),
@@ -63,6 +85,12 @@ export function flatLayout(shape: ModelShape): FlatLayout {
     gmfItem: at('gmf_item'),
     mlpUser: at('mlp_user'),
     mlpItem: at('mlp_item'),
+    mfUser: at('mf_user'),
+    mfItem: at('mf_item'),
+    userBias: at('user_bias'),
+    itemBias: at('item_bias'),
+    userTables: rowTables(USER_TABLES, shape.numUsers),
+    itemTables: rowTables(ITEM_TABLES, shape.numItems),
     kernels,
     biases,
     outKernel: at('out_kernel'),

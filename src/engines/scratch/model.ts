@@ -3,18 +3,20 @@
  *   GMF:   φ_G = p_u^G ⊙ q_i^G
  *   MLP:   φ_M = a_L(W_L^T(… a_1(W_1^T [p_u^M ; q_i^M] + b_1) …) + b_L), a = ReLU
  *   NeuMF: ŷ = σ(h^T [φ_G ; φ_M] + b)          (GMF alone: h^T φ_G; MLP alone: h^T φ_M)
- * trained with log loss on the logit. Forward is a list of op calls; backward is the same list
- * reversed, starting from dlogit = σ(z) − y.
+ * and dot-product MF with biases (Rendle et al. 2020): ŷ = σ(b + b_u + b_i + p_u·q_i),
+ * trained with log loss on the logit, or BPR on pairs of logits. Forward is a list of op calls;
+ * backward is the same list reversed, starting from dlogit (σ(z) − y for log loss).
  *
  * MB (= 4) samples at a time (see ops.ts) over a per-thread activation scratch `act` of MB rows,
  * each laid out as
  *   [ x0 (H_0) | h_1 | … | h_{L-1} | φ_G (G) | h_L ]            (stride = A.size)
  * so that the output layer's input [φ_G ; φ_M] is one contiguous slice of each row.
  */
+import type { Objective } from '../engine.js';
 import type { FlatLayout } from './layout.js';
 import {
-  bceWithLogitsBackward, bceWithLogitsForward, denseBackward, denseForward, gatherBackward, gatherForward,
-  hadamardBackward, hadamardForward, MB, reluBackward, reluForward,
+  bceWithLogitsBackward, bceWithLogitsForward, denseBackward, denseForward, dotBiasBackward, dotBiasForward, gatherBackward,
+  gatherForward, hadamardBackward, hadamardForward, MB, reluBackward, reluForward, rowL2Backward,
 } from './ops.js';
 
 export interface ActivationLayout {
@@ -60,6 +62,10 @@ export class MicroBatch {
   readonly gmfItem = new Int32Array(MB);
   readonly mlpUser = new Int32Array(MB);
   readonly mlpItem = new Int32Array(MB);
+  readonly mfUser = new Int32Array(MB);
+  readonly mfItem = new Int32Array(MB);
+  readonly userBias = new Int32Array(MB);
+  readonly itemBias = new Int32Array(MB);
   /** Slots [0, n) hold real samples; the rest repeat the last one with weight 0. */
   n = 0;
 
@@ -74,6 +80,12 @@ export class MicroBatch {
     this.gmfItem[s] = L.gmfItem + i * L.G;
     this.mlpUser[s] = L.mlpUser + u * L.E;
     this.mlpItem[s] = L.mlpItem + i * L.E;
+    if (L.mf) {
+      this.mfUser[s] = L.mfUser + u * L.F;
+      this.mfItem[s] = L.mfItem + i * L.F;
+      this.userBias[s] = L.userBias + u;
+      this.itemBias[s] = L.itemBias + i;
+    }
     this.y[s] = y;
     this.weight[s] = w;
   }
@@ -94,6 +106,10 @@ export class MicroBatch {
 
 /** Forward pass for a micro-batch; leaves the logits in mb.z. */
 export function forwardMicro(L: FlatLayout, A: ActivationLayout, P: Float32Array, mb: MicroBatch): void {
+  if (L.mf) {
+    dotBiasForward(P, mb.mfUser, mb.mfItem, mb.userBias, mb.itemBias, L.outBias, mb.z, L.F);
+    return;
+  }
   const act = mb.act;
   const S = A.size;
   if (L.gmf) hadamardForward(P, mb.gmfUser, mb.gmfItem, act, A.gmf, S, L.G);
@@ -109,31 +125,80 @@ export function forwardMicro(L: FlatLayout, A: ActivationLayout, P: Float32Array
 }
 
 /**
- * Forward and backward for a micro-batch; accumulates Σ_s weight_s·∂loss_s/∂θ into dP
- * (weight = 1/B for a batch mean) and returns the unweighted loss summed over the real samples.
+ * Forward and backward for a micro-batch; accumulates Σ_s weight_s·∂loss_s/∂θ into dP (weight =
+ * 1/B for a batch mean; under bpr each pair's two slots carry the pair's weight) plus the L2 of
+ * the rows each slot reads, and returns the unweighted loss summed over the real samples (pairs).
  */
-export function forwardBackwardMicro(L: FlatLayout, A: ActivationLayout, P: Float32Array, dP: Float32Array, mb: MicroBatch): number {
+export function forwardBackwardMicro(
+  L: FlatLayout, A: ActivationLayout, P: Float32Array, dP: Float32Array, mb: MicroBatch, obj: Objective,
+): number {
   forwardMicro(L, A, P, mb);
-  const act = mb.act;
-  const dact = mb.dact;
-  const S = A.size;
+  const loss = obj.loss === 'bpr' ? pairLossGrad(mb) : logLossGrad(mb);
+  if (L.mf) {
+    dotBiasBackward(P, mb.mfUser, mb.mfItem, mb.userBias, mb.itemBias, L.outBias, mb.dz, dP, L.F);
+  } else {
+    const act = mb.act;
+    const dact = mb.dact;
+    const S = A.size;
+    denseBackward(act, A.outIn, S, P, L.outKernel, L.outBias, mb.dz, 0, 1, dP, dact, L.O, 1);
+    if (L.mlp) {
+      for (let l = L.H.length - 1; l >= 1; l--) {
+        reluBackward(act, A.h[l], S, dact, L.H[l]);
+        denseBackward(act, A.h[l - 1], S, P, L.kernels[l - 1], L.biases[l - 1], dact, A.h[l], S, dP, dact, L.H[l - 1], L.H[l]);
+      }
+      gatherBackward(dact, A.h[0], S, dP, mb.mlpUser, L.E);
+      gatherBackward(dact, A.h[0] + L.E, S, dP, mb.mlpItem, L.E);
+    }
+    if (L.gmf) hadamardBackward(P, mb.gmfUser, mb.gmfItem, dact, A.gmf, S, dP, L.G);
+  }
+  if (obj.l2 > 0) rowsL2(L, P, dP, mb, obj.l2);
+  return loss;
+}
+
+/** Log loss: dz_s = w_s·(σ(z_s) − y_s); returns Σ loss over the real slots. */
+function logLossGrad(mb: MicroBatch): number {
   let loss = 0;
   for (let s = 0; s < MB; s++) {
     const z = mb.z[s];
     mb.dz[s] = bceWithLogitsBackward(z, mb.y[s]) * mb.weight[s];
     if (s < mb.n) loss += bceWithLogitsForward(z, mb.y[s]);
   }
-  denseBackward(act, A.outIn, S, P, L.outKernel, L.outBias, mb.dz, 0, 1, dP, dact, L.O, 1);
-  if (L.mlp) {
-    for (let l = L.H.length - 1; l >= 1; l--) {
-      reluBackward(act, A.h[l], S, dact, L.H[l]);
-      denseBackward(act, A.h[l - 1], S, P, L.kernels[l - 1], L.biases[l - 1], dact, A.h[l], S, dP, dact, L.H[l - 1], L.H[l]);
-    }
-    gatherBackward(dact, A.h[0], S, dP, mb.mlpUser, L.E);
-    gatherBackward(dact, A.h[0] + L.E, S, dP, mb.mlpItem, L.E);
-  }
-  if (L.gmf) hadamardBackward(P, mb.gmfUser, mb.gmfItem, dact, A.gmf, S, dP, L.G);
   return loss;
+}
+
+/**
+ * BPR on slot pairs (s, s + 1) = (positive, negative): loss −ln σ(d) with d = z_s − z_{s+1},
+ * which is log loss on d with label 1; dz_s = w·(σ(d) − 1) = −dz_{s+1}. Returns Σ loss over real pairs.
+ */
+function pairLossGrad(mb: MicroBatch): number {
+  let loss = 0;
+  for (let s = 0; s < MB; s += 2) {
+    const d = mb.z[s] - mb.z[s + 1];
+    const g = bceWithLogitsBackward(d, 1) * mb.weight[s];
+    mb.dz[s] = g;
+    mb.dz[s + 1] = -g;
+    if (s < mb.n) loss += bceWithLogitsForward(d, 1);
+  }
+  return loss;
+}
+
+/** The L2 term's gradient on every embedding and bias row the micro-batch's slots read. */
+function rowsL2(L: FlatLayout, P: Float32Array, dP: Float32Array, mb: MicroBatch, lambda: number): void {
+  const w = mb.weight;
+  if (L.gmf) {
+    rowL2Backward(P, mb.gmfUser, w, lambda, dP, L.G);
+    rowL2Backward(P, mb.gmfItem, w, lambda, dP, L.G);
+  }
+  if (L.mlp) {
+    rowL2Backward(P, mb.mlpUser, w, lambda, dP, L.E);
+    rowL2Backward(P, mb.mlpItem, w, lambda, dP, L.E);
+  }
+  if (L.mf) {
+    rowL2Backward(P, mb.mfUser, w, lambda, dP, L.F);
+    rowL2Backward(P, mb.mfItem, w, lambda, dP, L.F);
+    rowL2Backward(P, mb.userBias, w, lambda, dP, 1);
+    rowL2Backward(P, mb.itemBias, w, lambda, dP, 1);
+  }
 }
 
 /**

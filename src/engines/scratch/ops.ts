@@ -66,6 +66,55 @@ export function hadamardBackward(
 }
 
 /**
+ * z_s = P[bias] + P[ub_s] + P[ib_s] + Σ_k P[a_s + k]·P[b_s + k]  — MF's logit: the global bias, the
+ * user's and the item's bias, and the dot product of their factor rows.
+ */
+export function dotBiasForward(
+  P: Float32Array, aRows: Int32Array, bRows: Int32Array, userBias: Int32Array, itemBias: Int32Array, bias: number, z: Float64Array, n: number,
+): void {
+  const b = P[bias];
+  for (let s = 0; s < MB; s++) {
+    const a = aRows[s];
+    const c = bRows[s];
+    let dot = 0;
+    for (let k = 0; k < n; k++) dot += P[a + k] * P[c + k];
+    z[s] = b + P[userBias[s]] + P[itemBias[s]] + dot;
+  }
+}
+/** ∂z/∂p_a,k = p_b,k, ∂z/∂p_b,k = p_a,k, and 1 for each of the three biases. */
+export function dotBiasBackward(
+  P: Float32Array, aRows: Int32Array, bRows: Int32Array, userBias: Int32Array, itemBias: Int32Array, bias: number,
+  dz: Float64Array, dP: Float32Array, n: number,
+): void {
+  for (let s = 0; s < MB; s++) {
+    const a = aRows[s];
+    const c = bRows[s];
+    const g = dz[s];
+    for (let k = 0; k < n; k++) {
+      const pa = P[a + k];
+      dP[a + k] += g * P[c + k];
+      dP[c + k] += g * pa;
+    }
+    dP[userBias[s]] += g;
+    dP[itemBias[s]] += g;
+    dP[bias] += g;
+  }
+}
+
+/**
+ * L2 on the rows a sample reads: dP[row_s + k] += λ·w_s·P[row_s + k], the gradient of
+ * (λ/2)·w_s·‖row_s‖² — as Rendle et al.'s SGD, which decays only the rows each example uses.
+ */
+export function rowL2Backward(P: Float32Array, rows: Int32Array, weight: Float64Array, lambda: number, dP: Float32Array, n: number): void {
+  for (let s = 0; s < MB; s++) {
+    const r = rows[s];
+    const c = lambda * weight[s];
+    if (c === 0) continue;
+    for (let k = 0; k < n; k++) dP[r + k] += c * P[r + k];
+  }
+}
+
+/**
  * Y = X W + b for MB samples: X (MB, nIn) rows at xOff + s·xStride, W (nIn, nOut) row-major at
  * P[w], b (nOut) at P[bias], Y (MB, nOut) rows at yOff + s·yStride.
  * Register-blocked: a 4-sample × 2-output tile of Y is accumulated in 8 locals while the inner
@@ -187,7 +236,7 @@ export function reluBackward(Y: Float64Array, off: number, stride: number, dY: F
 export function bceWithLogitsForward(z: number, y: number): number {
   return Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
 }
-/** ∂loss/∂z = sigmoid(z) − y. */
+/** ∂loss/∂z = sigmoid(z) − y. BPR's pair loss −ln σ(z⁺ − z⁻) is bceWithLogits(z⁺ − z⁻, 1). */
 export function bceWithLogitsBackward(z: number, y: number): number {
   return sigmoid(z) - y;
 }

@@ -15,7 +15,7 @@
  * skips reading (and zeroing) the gradient buffers; the arithmetic is the same.
  */
 import type { Instances, OptimizerConfig } from '../engine.js';
-import type { FlatLayout } from './layout.js';
+import type { FlatLayout, RowTable } from './layout.js';
 
 export interface SharedParams {
   /** θ, (total). */
@@ -100,18 +100,12 @@ export class OptimizerPartition {
     const { uLo, uHi, iLo, iHi, userStamp, itemStamp } = this;
     const mark = ++this.mark;
     for (let s = b0; s < b1; s++) {
-      this.touchRow(users[s], uLo, uHi, userStamp, mark, lazy, L.gmfUser, L.mlpUser);
-      this.touchRow(items[s], iLo, iHi, itemStamp, mark, lazy, L.gmfItem, L.mlpItem);
+      this.touchRow(users[s], uLo, uHi, userStamp, mark, lazy, L.userTables);
+      this.touchRow(items[s], iLo, iHi, itemStamp, mark, lazy, L.itemTables);
     }
     if (!lazy) {
-      if (L.gmf) {
-        this.sweepRows(L.gmfUser, L.G, uLo, uHi, userStamp, mark);
-        this.sweepRows(L.gmfItem, L.G, iLo, iHi, itemStamp, mark);
-      }
-      if (L.mlp) {
-        this.sweepRows(L.mlpUser, L.E, uLo, uHi, userStamp, mark);
-        this.sweepRows(L.mlpItem, L.E, iLo, iHi, itemStamp, mark);
-      }
+      for (const t of L.userTables) this.sweepRows(t.off, t.width, uLo, uHi, userStamp, mark);
+      for (const t of L.itemTables) this.sweepRows(t.off, t.width, iLo, iHi, itemStamp, mark);
     }
     this.applyRange(this.denseLo, this.denseHi - this.denseLo);
   }
@@ -133,22 +127,18 @@ export class OptimizerPartition {
     }
   }
 
-  /** θ[off, off+n) update with g = Σ_shards grads (read in shard order, then zeroed). */
   /**
-   * Row `id` of a user or item table pair (GMF table at `gmfTable`, MLP table at `mlpTable`): if this
-   * thread owns it and has not seen it this step, stamp it and, for lazy optimizers, update it.
+   * Row `id` of the user (or item) tables: if this thread owns it and has not seen it this step,
+   * stamp it and, for lazy optimizers, update it in every table.
    */
-  private touchRow(
-    id: number, lo: number, hi: number, stamp: Int32Array, mark: number, lazy: boolean, gmfTable: number, mlpTable: number,
-  ): void {
+  private touchRow(id: number, lo: number, hi: number, stamp: Int32Array, mark: number, lazy: boolean, tables: RowTable[]): void {
     if (id < lo || id >= hi || stamp[id] === mark) return;
     stamp[id] = mark;
     if (!lazy) return;
-    const L = this.L;
-    if (L.gmf) this.applyRange(gmfTable + id * L.G, L.G);
-    if (L.mlp) this.applyRange(mlpTable + id * L.E, L.E);
+    for (const t of tables) this.applyRange(t.off + id * t.width, t.width);
   }
 
+  /** θ[off, off+n) update with g = Σ_shards grads (read in shard order, then zeroed). */
   private applyRange(off: number, n: number): void {
     const { params, m, v } = this.buf;
     const end = off + n;

@@ -4,7 +4,7 @@
  * into its own gradient buffer, meet at a barrier, apply its part of the optimizer update
  * (which reads every shard's gradients), meet again. No allocation per step.
  */
-import type { Instances, OptimizerConfig } from '../engine.js';
+import type { Instances, Objective, OptimizerConfig } from '../engine.js';
 import type { FlatLayout } from './layout.js';
 import {
   activationLayout, forwardBackwardMicro, forwardMicro, MicroBatch, scoreMicro, type ActivationLayout, type FirstLayerTables,
@@ -16,6 +16,7 @@ import { OptimizerPartition, type SharedParams } from './optimizer.js';
 export interface ShardInit {
   layout: FlatLayout;
   opt: OptimizerConfig;
+  objective: Objective;
   thread: number;
   threads: number;
   params: SharedArrayBuffer;
@@ -120,31 +121,46 @@ export class ShardTrainer {
     const inst = this.inst;
     if (!inst) throw new Error('no training instances set');
     const { thread: t, threads: T } = this.init;
+    // Under bpr a batch is n/2 pairs, each shard a whole number of them.
+    const per = this.perUnit;
     for (let k = 0; k < count; k++) {
       const b0 = (firstStep + k) * batchSize;
       const b1 = Math.min(b0 + batchSize, inst.length);
-      const n = b1 - b0;
-      const lo = b0 + Math.floor((n * t) / T);
-      const hi = b0 + Math.floor((n * (t + 1)) / T);
-      this.losses[t] = this.accumulate(inst, lo, hi, 1 / n);
+      const units = (b1 - b0) / per;
+      const lo = b0 + per * Math.floor((units * t) / T);
+      const hi = b0 + per * Math.floor((units * (t + 1)) / T);
+      this.losses[t] = this.accumulate(inst, lo, hi, 1 / units);
       this.barrier.wait();
       if (stepLosses) {
         let sum = 0;
         for (let s = 0; s < T; s++) sum += this.losses[s];
-        stepLosses[k] = sum / n;
+        stepLosses[k] = sum / units;
       }
       this.optimizer.update(optStep + k + 1, inst, b0, b1);
       this.barrier.wait();
     }
   }
 
-  /** Forward + backward over [lo, hi) into this shard's gradients, each sample weighted `w`; returns the loss sum. */
+  /** Instances per loss term: 1, or 2 under bpr (a pair). */
+  get perUnit(): number {
+    return this.init.objective.loss === 'bpr' ? 2 : 1;
+  }
+
+  /**
+   * Forward + backward over [lo, hi) into this shard's gradients, each sample weighted `w` (each
+   * pair under bpr), plus the dense parameters' share of L2; returns the loss sum.
+   */
   accumulate(inst: Instances, lo: number, hi: number, w: number): number {
     const { L, A, P, dP, mb } = this;
+    const obj = this.init.objective;
     let loss = 0;
     for (let s = lo; s < hi; s += MB) {
       mb.load(L, inst.users, inst.items, inst.labels, s, hi, w);
-      loss += forwardBackwardMicro(L, A, P, dP, mb);
+      loss += forwardBackwardMicro(L, A, P, dP, mb, obj);
+    }
+    if (obj.l2 > 0 && hi > lo) {
+      const c = obj.l2 * w * (hi - lo);
+      for (let k = L.denseStart; k < L.total; k++) dP[k] += c * P[k];
     }
     return loss;
   }
