@@ -14,6 +14,7 @@ import { runCompare } from '../run/compare.js';
 import { runExplore } from '../run/explore.js';
 import { runReport } from '../run/report.js';
 import { runServe } from '../run/serve.js';
+import { runLeaderboard } from '../run/leaderboard.js';
 import { runSweep } from '../run/sweep.js';
 import type { ModelType } from '../model/spec.js';
 import { loadRecommender } from '../recommend/recommender.js';
@@ -218,7 +219,20 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (name: string, opts: { config: string; set: string[]; dataDir?: string }) => {
       if (name !== 'itempop') throw new NcfError(`unknown baseline "${name}" — one of: itempop`);
       const sets = opts.dataDir ? [...opts.set, `data.dir=${JSON.stringify(opts.dataDir)}`] : opts.set;
-      for (const m of await runItemPop(loadConfig(opts.config, sets), new Progress())) console.log(metricsLine(m));
+      const r = await runItemPop(loadConfig(opts.config, sets), new Progress());
+      for (const m of r.metrics) console.log(metricsLine(m));
+      console.log(`report: ${r.dir}`);
+    });
+
+  program
+    .command('leaderboard')
+    .description('every trained model (and baseline) on one dataset in one table, sampled and full ranking side by side')
+    .argument('<dirs...>', 'report folders, or folders of them (e.g. reports/); the newest folder stands for each run name')
+    .option('--out <dir>', 'where to write leaderboard-<dataset>-<time>/', 'reports')
+    .action((dirs: string[], opts: { out: string }) => {
+      const r = runLeaderboard(dirs, opts.out);
+      console.log(r.table);
+      console.log(`\nreport: ${r.dir}`);
     });
 
   program

@@ -14,7 +14,13 @@ const runConfigSchema = z.object({
   engine: z.string(),
   model: z.object({ type: z.string(), factors: z.number(), layers: z.array(z.number()) }),
   data: z.object({ dataset: z.string() }),
-  train: z.object({ epochs: z.number(), batchSize: z.number(), lr: z.number(), optimizer: z.string(), negatives: z.number() }),
+  train: z.object({
+    epochs: z.number(), batchSize: z.number(), lr: z.number(), optimizer: z.string(), negatives: z.number(),
+    // Added later; absent from older folders (which trained log loss without L2).
+    loss: z.string().optional(),
+    l2: z.number().optional(),
+  }),
+  pretrain: z.object({ alpha: z.number() }).nullable().optional(),
   run: z.object({
     dataDir: z.string(),
     resumedFromEpoch: z.number(),

@@ -1,4 +1,6 @@
 /** `ncf eval`: score a saved model on its dataset's held-out items, under either protocol. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ItemPop } from '../baselines/item-pop.js';
 import type { Config } from '../config/schema.js';
 import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
@@ -8,6 +10,8 @@ import type { RankingMetrics } from '../eval/metrics.js';
 import { loadModel } from '../model/checkpoint.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
+import { runStamp } from '../util/stamp.js';
+import { BASELINE_FILE, type BaselineFile } from './leaderboard.js';
 import { evalCandidates, type ModelMeta } from './train.js';
 
 export type Protocol = 'sampled' | 'full' | 'both';
@@ -57,8 +61,12 @@ export function metricsLine(m: RankingMetrics): string {
   return `${what}: HR@${m.k} ${m.hr.toFixed(4)}  NDCG@${m.k} ${m.ndcg.toFixed(4)}  over ${m.users.toLocaleString('en-US')} users`;
 }
 
-/** ItemPop on a config's data, under both protocols (the sampled one with the config's candidates). */
-export async function runItemPop(c: Config, progress: Progress): Promise<RankingMetrics[]> {
+/**
+ * ItemPop on a config's data, under both protocols (the sampled one with the config's
+ * candidates); the figures also go to <output.reports>/itempop-<dataset>-<time>/baseline.json,
+ * where `ncf leaderboard` finds them.
+ */
+export async function runItemPop(c: Config, progress: Progress, now = new Date()): Promise<{ metrics: RankingMetrics[]; dir: string }> {
   const data = await loadWithProgress(c.data.dataset, resolveDataDir(c.data.dataset, c.data.dir), progress);
   const pop = new ItemPop(data.train);
   const { negatives, n } = evalCandidates(c, data);
@@ -67,7 +75,15 @@ export async function runItemPop(c: Config, progress: Progress): Promise<Ranking
     progress.start('sampled evaluation', data.numUsers, 'users');
     const sampled = await evaluateSampled(pop, data, negatives, n, c.eval.k, step);
     progress.start('full-ranking evaluation', data.numUsers, 'users');
-    return [sampled, await evaluateFullRanking(pop, data, c.eval.k, step)];
+    const full = await evaluateFullRanking(pop, data, c.eval.k, step);
+    const dir = join(c.output.reports, `itempop-${c.data.dataset}-${runStamp(now)}`);
+    mkdirSync(dir, { recursive: true });
+    const file: BaselineFile = {
+      baseline: 'itempop', dataset: c.data.dataset, k: c.eval.k, startedAt: now.toISOString(),
+      sampled: { hr: sampled.hr, ndcg: sampled.ndcg }, full: { hr: full.hr, ndcg: full.ndcg },
+    };
+    writeFileSync(join(dir, BASELINE_FILE), `${JSON.stringify(file, null, 2)}\n`);
+    return { metrics: [sampled, full], dir };
   } finally {
     progress.stop();
   }

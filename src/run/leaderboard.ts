@@ -1,0 +1,168 @@
+/**
+ * `ncf leaderboard`: every model trained on one dataset in one table — ItemPop, MF, BPR-MF, GMF,
+ * MLP, NeuMF with and without pre-training — read back from their report folders, sampled and
+ * full-ranking metrics side by side (reports/leaderboard-<time>/).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { renderReportHtml } from '../report/html.js';
+import { bestRow, isTrainReportDir, readTrainRun, type TrainRunFiles } from '../report/train-files.js';
+import { textTable } from '../report/text-table.js';
+import { NcfError } from '../util/errors.js';
+import { runStamp } from '../util/stamp.js';
+
+export const BASELINE_FILE = 'baseline.json';
+
+const metricSchema = z.object({ hr: z.number(), ndcg: z.number() });
+export const baselineFileSchema = z.object({
+  baseline: z.literal('itempop'),
+  dataset: z.string(),
+  k: z.number(),
+  startedAt: z.string(),
+  sampled: metricSchema,
+  full: metricSchema,
+});
+export type BaselineFile = z.infer<typeof baselineFileSchema>;
+
+export interface LeaderboardRow {
+  model: string;
+  factors: number | null;
+  run: string;
+  dir: string;
+  /** Optimizer, batch, negatives, L2 and loss, in a few words. */
+  training: string;
+  epochs: number;
+  /** The K of HR@K and NDCG@K. */
+  k: number;
+  /** The best epoch by sampled HR (as He et al. report); epoch 0 for a baseline. */
+  best: { epoch: number; hr: number; ndcg: number };
+  /** Full ranking at the last epoch that computed it. */
+  full: { epoch: number; hr: number; ndcg: number } | null;
+  trainSeconds: number;
+}
+
+/** He et al.'s and Rendle et al.'s names: BPR-MF is MF trained on BPR, NeuMF from GMF and MLP is "pre-trained". */
+export function modelLabel(type: string, loss: string | undefined, pretrained: boolean): string {
+  const names: Record<string, string> = { gmf: 'GMF', mlp: 'MLP', neumf: 'NeuMF', mf: 'MF' };
+  const name = names[type] ?? type;
+  if (loss === 'bpr') return `BPR-${name}`;
+  return pretrained ? `${name} (pre-trained)` : name;
+}
+
+export function trainRow(r: TrainRunFiles): LeaderboardRow | null {
+  const best = bestRow(r.epochs);
+  if (!best) return null;
+  const c = r.config;
+  const t = c.train;
+  const withFull = r.epochs.filter((e) => e.fullHr !== null);
+  const last = withFull[withFull.length - 1];
+  const parts = [`${t.optimizer} lr ${t.lr}`, `batch ${t.batchSize}`, `${t.negatives} neg`];
+  if (t.l2) parts.push(`L2 ${t.l2}`);
+  return {
+    model: modelLabel(c.model.type, t.loss, Boolean(c.pretrain)),
+    factors: c.model.type === 'mlp' ? c.model.layers[c.model.layers.length - 1] : c.model.factors,
+    run: c.name,
+    dir: r.dir,
+    training: parts.join(', '),
+    epochs: r.epochs.length,
+    k: best.k,
+    best: { epoch: best.epoch, hr: best.sampledHr, ndcg: best.sampledNdcg },
+    full: last ? { epoch: last.epoch, hr: last.fullHr!, ndcg: last.fullNdcg! } : null,
+    trainSeconds: r.epochs.reduce((s, e) => s + e.trainSeconds, 0),
+  };
+}
+
+function baselineRow(dir: string, b: BaselineFile): LeaderboardRow {
+  return {
+    model: 'ItemPop', factors: null, run: 'itempop', dir, training: 'training-set popularity', epochs: 0, k: b.k,
+    best: { epoch: 0, ...b.sampled }, full: { epoch: 0, ...b.full }, trainSeconds: 0,
+  };
+}
+
+interface Found {
+  dir: string;
+  name: string;
+  dataset: string;
+  startedAt: string;
+  row: LeaderboardRow | null;
+}
+
+function readFolder(dir: string): Found | null {
+  if (isTrainReportDir(dir)) {
+    const r = readTrainRun(dir);
+    return { dir, name: r.config.name, dataset: r.config.data.dataset, startedAt: r.config.run.startedAt ?? '', row: trainRow(r) };
+  }
+  const file = join(dir, BASELINE_FILE);
+  if (existsSync(file)) {
+    const parsed = baselineFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) throw new NcfError(`${file}: not a baseline report (${parsed.error.issues[0].message})`);
+    return { dir, name: parsed.data.baseline, dataset: parsed.data.dataset, startedAt: parsed.data.startedAt, row: baselineRow(dir, parsed.data) };
+  }
+  return null;
+}
+
+/**
+ * Report folders among `paths`: each path is a train or baseline report folder, or a folder of
+ * them (e.g. reports/). Where a run name appears more than once the newest folder stands for it.
+ */
+export function collectRows(paths: string[]): { dataset: string; k: number; rows: LeaderboardRow[] } {
+  const found: Found[] = [];
+  for (const p of paths) {
+    if (!existsSync(p)) throw new NcfError(`${p}: no such folder`);
+    const own = readFolder(p);
+    if (own) {
+      found.push(own);
+      continue;
+    }
+    const inner = readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => readFolder(join(p, d.name)));
+    const runs = inner.filter((f): f is Found => f !== null);
+    if (runs.length === 0) throw new NcfError(`${p}: neither a report folder nor a folder of them (no config.json + metrics.csv or ${BASELINE_FILE})`);
+    found.push(...runs);
+  }
+  const newest = new Map<string, Found>();
+  for (const f of found) {
+    const had = newest.get(f.name);
+    if (!had || f.startedAt > had.startedAt) newest.set(f.name, f);
+  }
+  const kept = [...newest.values()].filter((f) => f.row !== null);
+  const datasets = [...new Set(kept.map((f) => f.dataset))];
+  if (datasets.length > 1) throw new NcfError(`the runs are on different datasets (${datasets.join(', ')}): pass the folders of one`);
+  if (kept.length === 0) throw new NcfError('no finished epoch in any of those runs');
+  const ks = [...new Set(kept.map((f) => f.row!.k))];
+  if (ks.length > 1) throw new NcfError(`the runs use different K (${ks.join(', ')}): pass runs with one eval.k`);
+  const rows = kept.map((f) => f.row!).sort((a, b) => b.best.hr - a.best.hr || a.run.localeCompare(b.run));
+  return { dataset: datasets[0], k: ks[0], rows };
+}
+
+export function leaderboardTable(rows: LeaderboardRow[], k: number): { head: string[]; cells: (string | number)[][] } {
+  const head = ['model', 'factors', 'run', 'training', 'epochs', 'best epoch', `HR@${k}`, `NDCG@${k}`, `full HR@${k}`, `full NDCG@${k}`, 'train s'];
+  const cells = rows.map((r) => [
+    r.model, r.factors ?? '', r.run, r.training, r.epochs, r.best.epoch, r.best.hr.toFixed(4), r.best.ndcg.toFixed(4),
+    r.full ? r.full.hr.toFixed(4) : '', r.full ? r.full.ndcg.toFixed(4) : '', r.trainSeconds.toFixed(1),
+  ]);
+  return { head, cells };
+}
+
+export function runLeaderboard(paths: string[], reportsDir: string, now = new Date()): { dir: string; table: string; rows: LeaderboardRow[] } {
+  const { dataset, k, rows } = collectRows(paths);
+  const { head, cells } = leaderboardTable(rows, k);
+  const table = textTable(head, cells);
+  const dir = join(reportsDir, `leaderboard-${dataset}-${runStamp(now)}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'leaderboard.json'), `${JSON.stringify({ dataset, rows }, null, 2)}\n`);
+  const notes = [
+    `Sampled: the held-out item ranked among the dataset's 99 negatives, at the best epoch by sampled HR@${k} (as He et al. report).`,
+    `Full: the held-out item ranked among every item the user has not trained on, at the last epoch that ranked them.`,
+  ];
+  writeFileSync(join(dir, 'summary.md'), `# Every model on ${dataset}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n\`\`\`\n${table}\n\`\`\`\n`);
+  writeFileSync(
+    join(dir, 'report.html'),
+    renderReportHtml({
+      title: `Every model on ${dataset}`,
+      facts: [['dataset', dataset], ['runs', String(rows.length)], ['written', now.toISOString()]],
+      sections: [{ title: 'Results', notes, tables: [{ head, rows: cells, textColumns: [0, 2, 3] }] }],
+    }),
+  );
+  return { dir, table, rows };
+}

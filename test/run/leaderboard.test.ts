@@ -1,0 +1,89 @@
+/**
+ * ncf leaderboard on the tiny fixture: ItemPop, MF, BPR-MF and GMF trained for real, then read
+ * back from their report folders into one table whose figures are the runs' own.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { runItemPop } from '../../src/run/eval.js';
+import { collectRows, modelLabel, runLeaderboard } from '../../src/run/leaderboard.js';
+import { runTrain } from '../../src/run/train.js';
+import { bestEpoch } from '../../src/train/loop.js';
+import { Progress } from '../../src/util/progress.js';
+import { ROOT } from '../helpers/cli.js';
+
+const out = mkdtempSync(join(tmpdir(), 'ncf-leaderboard-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const reports = join(out, 'r');
+const quiet = { resume: false, log: (): void => {}, progress: new Progress(false), stopRequested: (): boolean => false };
+
+function config(name: string, sets: string[]) {
+  return loadConfig(join(ROOT, 'configs/smoke.json'), [
+    `name=${name}`, 'train.epochs=2', 'eval.fullRanking=every',
+    `output.models=${JSON.stringify(join(out, 'm'))}`, `output.reports=${JSON.stringify(reports)}`,
+    `data.dir=${JSON.stringify(join(ROOT, 'test/fixtures/ml-100k-tiny'))}`, ...sets,
+  ]);
+}
+
+describe('modelLabel', () => {
+  it('names models as the papers do', () => {
+    expect(modelLabel('mf', 'bce', false)).toBe('MF');
+    expect(modelLabel('mf', 'bpr', false)).toBe('BPR-MF');
+    expect(modelLabel('neumf', 'bce', true)).toBe('NeuMF (pre-trained)');
+    expect(modelLabel('mlp', undefined, false)).toBe('MLP');
+  });
+});
+
+describe('runLeaderboard', () => {
+  it('tables every run and ItemPop with their own best-epoch and full-ranking figures, best HR first', async () => {
+    const mf = await runTrain(config('t-mf', ['model.type=mf', 'model.embeddingStd=0.1', 'train.l2=0.005', 'train.optimizer=sgd', 'train.lr=0.05']), quiet);
+    const bpr = await runTrain(config('t-bpr', ['model.type=mf', 'train.loss=bpr', 'train.batchSize=64']), quiet);
+    // GMF trained twice: the second (newest) folder stands for the run.
+    await runTrain(config('t-gmf', ['model.type=gmf', 'train.epochs=1']), quiet);
+    await new Promise((r) => setTimeout(r, 1100)); // report folders are stamped to the second
+    const gmf = await runTrain(config('t-gmf', ['model.type=gmf']), quiet);
+    const pop = await runItemPop(config('t-pop', []), new Progress(false));
+
+    const r = runLeaderboard([reports], join(out, 'lb'));
+    expect(r.rows.map((x) => x.run).sort()).toEqual(['itempop', 't-bpr', 't-gmf', 't-mf']);
+    const hrs = r.rows.map((x) => x.best.hr);
+    expect(hrs).toEqual([...hrs].sort((a, b) => b - a));
+    for (const [run, res, label] of [['t-mf', mf, 'MF'], ['t-bpr', bpr, 'BPR-MF'], ['t-gmf', gmf, 'GMF']] as const) {
+      const row = r.rows.find((x) => x.run === run)!;
+      const best = bestEpoch(res.history)!;
+      expect(row.model).toBe(label);
+      expect(row.epochs).toBe(2);
+      expect(row.best.epoch).toBe(best.epoch);
+      expect(row.best.hr).toBeCloseTo(best.sampled.hr, 6);
+      expect(row.best.ndcg).toBeCloseTo(best.sampled.ndcg, 6);
+      expect(row.full!.hr).toBeCloseTo(res.history[1].full!.hr, 6);
+      expect(row.full!.epoch).toBe(2);
+    }
+    expect(r.rows.find((x) => x.run === 't-mf')!.training).toBe('sgd lr 0.05, batch 64, 4 neg, L2 0.005');
+    const popRow = r.rows.find((x) => x.run === 'itempop')!;
+    expect(popRow.model).toBe('ItemPop');
+    expect(popRow.best.hr).toBe(pop.metrics[0].hr);
+    expect(popRow.full!.ndcg).toBe(pop.metrics[1].ndcg);
+    expect(r.table).toContain(popRow.best.hr.toFixed(4));
+    const saved = JSON.parse(readFileSync(join(r.dir, 'leaderboard.json'), 'utf8'));
+    expect(saved.dataset).toBe('ml-100k');
+    expect(saved.rows).toHaveLength(4);
+    expect(readFileSync(join(r.dir, 'report.html'), 'utf8')).toContain('BPR-MF');
+  }, 120_000);
+
+  it('refuses runs from different datasets, and folders that hold no report', () => {
+    const other = join(out, 'other');
+    cpSync(reports, other, { recursive: true });
+    const gmfDir = collectRows([other]).rows.find((x) => x.run === 't-gmf')!.dir;
+    const cfgFile = join(gmfDir, 'config.json');
+    const cfg = JSON.parse(readFileSync(cfgFile, 'utf8'));
+    cfg.data.dataset = 'ml-1m-ncf';
+    writeFileSync(cfgFile, JSON.stringify(cfg));
+    expect(() => collectRows([other])).toThrow(/different datasets \(.*ml-1m-ncf.*\)/);
+    expect(() => collectRows([join(out, 'm')])).toThrow(/neither a report folder nor a folder of them/);
+    expect(() => collectRows([join(out, 'nope')])).toThrow(/no such folder/);
+  });
+});
