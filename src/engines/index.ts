@@ -1,7 +1,6 @@
 /** The engine factory: config → an Engine for a model shape. */
 import type { Config } from '../config/schema.js';
 import type { ModelShape } from '../model/spec.js';
-import { NcfError } from '../util/errors.js';
 import type { Engine, Objective, OptimizerConfig } from './engine.js';
 import { ScratchEngine } from './scratch/engine.js';
 
@@ -19,12 +18,9 @@ export async function createEngine(c: Config, shape: ModelShape): Promise<Engine
     case 'scratch':
       return ScratchEngine.create(shape, { optimizer: optimizerConfig(c), objective: objectiveOf(c), threads: c.scratch.threads });
     case 'tfjs': {
-      if (shape.type === 'mf' || c.train.loss !== 'bce' || c.train.l2 > 0) {
-        throw new NcfError('the tfjs engine trains gmf, mlp and neumf with log loss and no L2; use engine "scratch" for mf, bpr or l2');
-      }
       // Loaded on demand: TensorFlow.js takes a while to import and the scratch engine does not need it.
       const { TfjsEngine } = await import('./tfjs/engine.js');
-      return TfjsEngine.create(shape, { optimizer: optimizerConfig(c), backend: c.tfjs.backend });
+      return TfjsEngine.create(shape, { optimizer: optimizerConfig(c), objective: objectiveOf(c), backend: c.tfjs.backend });
     }
   }
 }

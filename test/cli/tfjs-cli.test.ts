@@ -23,13 +23,6 @@ describe('ncf train --set engine=tfjs (built CLI)', () => {
     oneLine(r, /^ncf: the tensorflow backend needs @tensorflow\/tfjs-node-gpu \(CUDA; version 4\.x needs CUDA 11\.2 and cuDNN 8\.1\) or @tensorflow\/tfjs-node/);
   });
 
-  it('mf, bpr and l2 are scratch-engine only, said in one line', () => {
-    for (const set of ['model.type=mf', 'train.loss=bpr', 'train.l2=0.01']) {
-      const r = ncf(['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=cpu', '--set', set, ...outSets()]);
-      oneLine(r, /^ncf: the tfjs engine trains gmf, mlp and neumf with log loss and no L2; use engine "scratch"/);
-    }
-  });
-
   it('asking for webgpu with no adapter fails in one line', () => {
     const r = ncf(
       ['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=webgpu', '--set', 'train.optimizer=adam', ...outSets()],
@@ -47,6 +40,19 @@ describe('ncf train --set engine=tfjs (built CLI)', () => {
     const ls = loss(s.stdout);
     expect(lt).toHaveLength(3);
     for (let e = 0; e < 3; e++) expect(Math.abs(lt[e] - ls[e])).toBeLessThanOrEqual(0.0005);
+  });
+
+  it('trains BPR-MF with L2 like the scratch engine (same losses per epoch ± 0.0005)', () => {
+    const loss = (out: string): number[] => out.split('\n').filter((l) => l.startsWith('epoch')).map((l) => Number(/loss (\S+)/.exec(l)![1]));
+    const sets = ['--set', 'model.type=mf', '--set', 'model.embeddingStd=0.1', '--set', 'train.loss=bpr', '--set', 'train.l2=0.01'];
+    const t = ncf(['train', '--config', 'configs/smoke.json', '--set', 'engine=tfjs', '--set', 'tfjs.backend=cpu', ...sets, ...outSets()]);
+    const s = ncf(['train', '--config', 'configs/smoke.json', ...sets, ...outSets()]);
+    expect(t.status, t.stderr).toBe(0);
+    const lt = loss(t.stdout);
+    const ls = loss(s.stdout);
+    expect(lt).toHaveLength(3);
+    for (let e = 0; e < 3; e++) expect(Math.abs(lt[e] - ls[e])).toBeLessThanOrEqual(0.0005);
+    expect(ls[2]).toBeLessThan(ls[0]);
   });
 
   it('auto picks a backend and says why; cpu and wasm train to the same numbers', () => {

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Instances, OptimizerConfig } from '../../src/engines/engine.js';
+import type { Instances, Objective, OptimizerConfig } from '../../src/engines/engine.js';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
 import type { TfjsBackendName } from '../../src/engines/tfjs/backend.js';
 import { TfjsEngine } from '../../src/engines/tfjs/engine.js';
@@ -53,10 +53,10 @@ function maxAbsDiff(a: Weights, b: Weights): number {
 export function tfjsParitySuite(backend: TfjsBackendName, skipReason: string | null): void {
   describe.skipIf(skipReason !== null)(`tfjs engine on ${backend} vs scratch engine`, () => {
     const made: { dispose(): Promise<void> }[] = [];
-    const engines = async (type: ModelType, opt = adam): Promise<[TfjsEngine, ScratchEngine]> => {
+    const engines = async (type: ModelType, opt = adam, objective?: Objective): Promise<[TfjsEngine, ScratchEngine]> => {
       const shape = shapeOf(type);
-      const t = await TfjsEngine.create(shape, { optimizer: opt, backend });
-      const s = await ScratchEngine.create(shape, { optimizer: opt, threads: 1 });
+      const t = await TfjsEngine.create(shape, { optimizer: opt, objective, backend });
+      const s = await ScratchEngine.create(shape, { optimizer: opt, objective, threads: 1 });
       const w = initWeights(shape, 11);
       await t.setWeights(w);
       await s.setWeights(w);
@@ -76,9 +76,13 @@ export function tfjsParitySuite(backend: TfjsBackendName, skipReason: string | n
       expect(tf.getBackend()).toBe(backend);
     });
 
-    for (const type of ['gmf', 'mlp', 'neumf'] as const) {
-      it(`${type}: same loss and gradients for every parameter (relative error ≤ 1e-4)`, async () => {
-        const [t, s] = await engines(type);
+    const cases: [ModelType, Objective | undefined][] = [
+      ['gmf', undefined], ['mlp', undefined], ['neumf', undefined], ['mf', undefined],
+      ['mf', { loss: 'bpr', l2: 0.05 }], ['neumf', { loss: 'bpr', l2: 0.05 }], ['mlp', { loss: 'bce', l2: 0.05 }],
+    ];
+    for (const [type, objective] of cases) {
+      it(`${type}${objective ? ` (${objective.loss}, L2 ${objective.l2})` : ''}: same loss and gradients for every parameter (relative error ≤ 1e-4)`, async () => {
+        const [t, s] = await engines(type, adam, objective);
         const inst = batch();
         const gt = await t.gradients(inst, 0, inst.length);
         const gs = await s.gradients(inst, 0, inst.length);
@@ -101,6 +105,16 @@ export function tfjsParitySuite(backend: TfjsBackendName, skipReason: string | n
       const st = await t.score(inst.users, inst.items);
       const ss = await s.score(inst.users, inst.items);
       expect(relError(st, ss)).toBeLessThan(1e-4);
+    });
+
+    it('mf with bpr and L2 under lazy_adam: the same steps (bias rows included) and scores', async () => {
+      const [t, s] = await engines('mf', { ...adam, name: 'lazy_adam' }, { loss: 'bpr', l2: 0.05 });
+      const inst = batch();
+      const lt = await t.trainSteps(inst, 32, 0, 3);
+      const ls = await s.trainSteps(inst, 32, 0, 3);
+      for (let k = 0; k < 3; k++) expect(Math.abs(lt[k] - ls[k])).toBeLessThan(1e-5);
+      expect(maxAbsDiff(await t.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
+      expect(relError(await t.score(inst.users, inst.items), await s.score(inst.users, inst.items))).toBeLessThan(1e-4);
     });
 
     it('optimizer state crosses engines: scratch moments continue on tfjs exactly as on scratch', async () => {

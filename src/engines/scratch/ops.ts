@@ -81,11 +81,17 @@ export function dotBiasForward(
     z[s] = b + P[userBias[s]] + P[itemBias[s]] + dot;
   }
 }
-/** ∂z/∂p_a,k = p_b,k, ∂z/∂p_b,k = p_a,k, and 1 for each of the three biases. */
+/**
+ * ∂z/∂p_a,k = p_b,k, ∂z/∂p_b,k = p_a,k, and 1 for each of the three biases. The user and global
+ * bias gradients are summed over the micro-batch in float64 before they reach dP, so that a BPR
+ * pair's equal and opposite terms cancel exactly (in float32 they would leave rounding noise,
+ * which Adam would then blow up into steps of ±lr on parameters the loss does not depend on).
+ */
 export function dotBiasBackward(
   P: Float32Array, aRows: Int32Array, bRows: Int32Array, userBias: Int32Array, itemBias: Int32Array, bias: number,
   dz: Float64Array, dP: Float32Array, n: number,
 ): void {
+  let gBias = 0;
   for (let s = 0; s < MB; s++) {
     const a = aRows[s];
     const c = bRows[s];
@@ -95,9 +101,18 @@ export function dotBiasBackward(
       dP[a + k] += g * P[c + k];
       dP[c + k] += g * pa;
     }
-    dP[userBias[s]] += g;
     dP[itemBias[s]] += g;
-    dP[bias] += g;
+    gBias += g;
+  }
+  dP[bias] += gBias;
+  for (let s = 0; s < MB; s++) {
+    const row = userBias[s];
+    let first = true;
+    for (let t = 0; t < s; t++) if (userBias[t] === row) first = false;
+    if (!first) continue;
+    let g = dz[s];
+    for (let t = s + 1; t < MB; t++) if (userBias[t] === row) g += dz[t];
+    dP[row] += g;
   }
 }
 

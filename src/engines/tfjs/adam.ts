@@ -9,13 +9,13 @@
  * backend has a Unique kernel) is uploaded once per chunk of steps (`beginChunk`).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelShape } from '../../model/spec.js';
+import { ITEM_TABLES as ITEM_TABLE_NAMES, USER_TABLES as USER_TABLE_NAMES, type ModelShape } from '../../model/spec.js';
 import type { Instances, OptimizerConfig, OptimizerState } from '../engine.js';
 import { constant } from './constants.js';
 import type { Params } from './model.js';
 
-const USER_TABLES = new Set(['gmf_user', 'mlp_user']);
-const ITEM_TABLES = new Set(['gmf_item', 'mlp_item']);
+const USER_TABLES = new Set<string>(USER_TABLE_NAMES);
+const ITEM_TABLES = new Set<string>(ITEM_TABLE_NAMES);
 
 interface Chunk {
   /** (count, 2): each step's lr_t and ε̂. */

@@ -5,14 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkWeights, paramSpecs, type ModelShape, type Weights } from '../../model/spec.js';
-import type { Engine, EngineInfo, Instances, OptimizerConfig, OptimizerState } from '../engine.js';
+import { PLAIN_LOG_LOSS, type Engine, type EngineInfo, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../engine.js';
 import { useBackend, type BackendChoice, type TfjsBackendName } from './backend.js';
 import { TfjsAdam } from './adam.js';
 import { constant } from './constants.js';
-import { logits, meanLogLoss, type Params } from './model.js';
+import { logits, objective, type Params } from './model.js';
 
 export interface TfjsOptions {
   optimizer: OptimizerConfig;
+  /** Log loss without L2 unless given. */
+  objective?: Objective;
   backend: TfjsBackendName;
 }
 
@@ -43,7 +45,7 @@ export class TfjsEngine implements Engine {
   private adam: TfjsAdam | null = null;
   private epoch: EpochTensors | null = null;
 
-  private constructor(readonly shape: ModelShape, opt: OptimizerConfig, readonly backend: BackendChoice) {
+  private constructor(readonly shape: ModelShape, opt: OptimizerConfig, private readonly obj: Objective, readonly backend: BackendChoice) {
     this.info = {
       name: 'tfjs',
       backend: backend.name,
@@ -61,7 +63,7 @@ export class TfjsEngine implements Engine {
 
   static async create(shape: ModelShape, opts: TfjsOptions): Promise<TfjsEngine> {
     const backend = await useBackend(opts.backend);
-    return new TfjsEngine(shape, opts.optimizer, backend);
+    return new TfjsEngine(shape, opts.optimizer, opts.objective ?? PLAIN_LOG_LOSS, backend);
   }
 
   async setWeights(w: Weights): Promise<void> {
@@ -104,12 +106,18 @@ export class TfjsEngine implements Engine {
         const i = tf.slice(block.items, b0, n);
         const y = tf.slice(block.labels, b0, n);
         // tf.variableGrads (and so Optimizer.minimize) would upload its seed gradient, ones(), at every step.
-        const { value, grads } = tf.engine().gradients(() => meanLogLoss(logits(this.shape, this.params, u, i), y), vars, constant(1));
+        // The data term is what a step reports; kept, since gradients() disposes all but its result.
+        let data: tf.Scalar | null = null;
+        const { grads } = tf.engine().gradients(() => {
+          const o = objective(this.shape, this.params, u, i, y, this.obj);
+          data = tf.keep(o.data);
+          return o.total;
+        }, vars, constant(1));
         const byName = new Map<string, tf.Tensor>();
         names.forEach((name, j) => byName.set(name, grads[j]));
         if (this.sgd) this.sgd.applyGradients(names.map((name, j) => ({ name: this.prefix + name, tensor: grads[j] })));
         else this.adam!.apply(byName, k);
-        return value;
+        return data!;
       });
       costs.push(cost);
     }
@@ -127,7 +135,13 @@ export class TfjsEngine implements Engine {
       const u = tf.tensor1d(instances.users.subarray(start, end), 'int32');
       const i = tf.tensor1d(instances.items.subarray(start, end), 'int32');
       const y = tf.tensor1d(instances.labels.subarray(start, end), 'float32');
-      return tf.variableGrads(() => meanLogLoss(logits(this.shape, this.params, u, i), y), [...this.params.values()]);
+      let data: tf.Scalar | null = null;
+      const g = tf.variableGrads(() => {
+        const o = objective(this.shape, this.params, u, i, y, this.obj);
+        data = tf.keep(o.data);
+        return o.total;
+      }, [...this.params.values()]);
+      return { value: data! as tf.Scalar, grads: g.grads };
     });
     const out: Weights = new Map();
     for (const name of names) {

@@ -1,9 +1,11 @@
 /**
- * GMF, MLP and NeuMF as a TensorFlow.js graph (He et al. 2017, eqs. 9–12), over variables in the
- * shared weight layout (embeddings (rows, dim); Dense kernels (in, out)).
+ * GMF, MLP and NeuMF as a TensorFlow.js graph (He et al. 2017, eqs. 9–12), and MF with biases
+ * (Rendle et al. 2020), over variables in the shared weight layout (embeddings (rows, dim); Dense
+ * kernels (in, out)); and the training objective: log loss or BPR, plus L2 (see Objective).
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasGmf, hasMlp, type ModelShape } from '../../model/spec.js';
+import { hasGmf, hasMlp, isMf, ITEM_TABLES, USER_TABLES, type ModelShape } from '../../model/spec.js';
+import type { Objective } from '../engine.js';
 import { constant } from './constants.js';
 
 export type Params = Map<string, tf.Variable>;
@@ -29,12 +31,25 @@ function lookup(table: tf.Variable, ids: tf.Tensor1D): tf.Tensor2D {
   return lookupWithScatterGrad(table, ids) as tf.Tensor2D;
 }
 
-/** Logits (B) for users (B) and items (B), int32. */
-export function logits(shape: ModelShape, p: Params, users: tf.Tensor1D, items: tf.Tensor1D): tf.Tensor1D {
+/**
+ * Logits (B) for users (B) and items (B), int32. `read`, when given, receives every embedding and
+ * bias row block the batch looked up (B, width), for the L2 term to reuse.
+ */
+export function logits(shape: ModelShape, p: Params, users: tf.Tensor1D, items: tf.Tensor1D, read?: tf.Tensor2D[]): tf.Tensor1D {
+  const rows = (name: string, ids: tf.Tensor1D): tf.Tensor2D => {
+    const r = lookup(p.get(name)!, ids);
+    read?.push(r);
+    return r;
+  };
+  if (isMf(shape)) {
+    const dot = tf.sum(tf.mul(rows('mf_user', users), rows('mf_item', items)), 1);
+    const biases = tf.add(rows('user_bias', users), rows('item_bias', items));
+    return tf.add(tf.add(dot, tf.reshape(biases, [-1])), p.get('out_bias')!) as tf.Tensor1D;
+  }
   const parts: tf.Tensor2D[] = [];
-  if (hasGmf(shape)) parts.push(tf.mul(lookup(p.get('gmf_user')!, users), lookup(p.get('gmf_item')!, items)));
+  if (hasGmf(shape)) parts.push(tf.mul(rows('gmf_user', users), rows('gmf_item', items)));
   if (hasMlp(shape)) {
-    let h: tf.Tensor2D = tf.concat([lookup(p.get('mlp_user')!, users), lookup(p.get('mlp_item')!, items)], 1);
+    let h: tf.Tensor2D = tf.concat([rows('mlp_user', users), rows('mlp_item', items)], 1);
     for (let l = 1; l < shape.layers.length; l++) {
       h = tf.relu(tf.add(tf.matMul(h, p.get(`mlp_${l}_kernel`)!), p.get(`mlp_${l}_bias`)!)) as tf.Tensor2D;
     }
@@ -60,4 +75,35 @@ const logLossWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[])
 
 export function meanLogLoss(z: tf.Tensor1D, y: tf.Tensor1D): tf.Scalar {
   return logLossWithGrad(z, y) as tf.Scalar;
+}
+
+/**
+ * The training objective over one batch (see Objective): `data`, the mean log loss (per instance)
+ * or BPR loss (per pair: instances 2k and 2k + 1), and `total`, the data term plus L2 — every
+ * instance's (λ/2)·‖row‖² over the rows it reads, and (λ/2)·‖θ‖² of the dense parameters per
+ * instance — which is what the gradients are taken of.
+ */
+export function objective(
+  shape: ModelShape, p: Params, users: tf.Tensor1D, items: tf.Tensor1D, labels: tf.Tensor1D, obj: Objective,
+): { data: tf.Scalar; total: tf.Scalar } {
+  const read: tf.Tensor2D[] = [];
+  const z = logits(shape, p, users, items, read);
+  let data: tf.Scalar;
+  if (obj.loss === 'bpr') {
+    // −ln σ(z⁺ − z⁻) is log loss on the difference with label 1 (the labels are not read: the slot says which is which).
+    const pairs = tf.reshape(z, [-1, 2]);
+    const d = tf.reshape(tf.sub(tf.slice(pairs, [0, 0], [-1, 1]), tf.slice(pairs, [0, 1], [-1, 1])), [-1]) as tf.Tensor1D;
+    data = meanLogLoss(d, tf.onesLike(d));
+  } else {
+    data = meanLogLoss(z, labels);
+  }
+  if (obj.l2 === 0) return { data, total: data };
+  const n = users.size;
+  const units = obj.loss === 'bpr' ? n / 2 : n;
+  // The rows the forward pass looked up (no second gather).
+  const terms: tf.Scalar[] = read.map((r) => tf.mul(tf.sum(tf.square(r)), constant(obj.l2 / 2 / units)));
+  const tables = new Set<string>([...USER_TABLES, ...ITEM_TABLES]);
+  for (const [name, t] of p) if (!tables.has(name)) terms.push(tf.mul(tf.sum(tf.square(t)), constant((obj.l2 / 2) * (n / units))));
+  // Pairwise adds, not tf.addN: webgpu's AddN kernel binds one buffer per input and fails past 7.
+  return { data, total: terms.reduce((a, b) => tf.add(a, b), data) };
 }
