@@ -152,3 +152,25 @@ describe('the model file\'s id maps', () => {
     await expect(loadRecommender(join(out, 'smoke.ncf'), { dataDir: copy })).rejects.toThrow(/was trained on other user or movie ids than .*renumbered holds/);
   });
 });
+
+describe('an MF model (dot product with biases)', () => {
+  it('recommends for known users and folds in new ones (the extra user gets a factor row and a bias)', async () => {
+    const r = ncf(['train', '--config', 'configs/smoke.json', '--set', 'name=smoke-mf', '--set', 'model.type=mf', '--set', 'model.embeddingStd=0.1',
+      '--set', `output.models=${out}`, '--set', `output.reports=${out}`]);
+    expect(r.status, r.stderr).toBe(0);
+    const mf = await loadRecommender(join(out, 'smoke-mf.ncf'), { dataDir: join(ROOT, 'test/fixtures/ml-100k-tiny'), minLikes: 3 });
+    try {
+      const known = await mf.forUser(1, 5);
+      expect(known.mode).toBe('model');
+      expect(known.items).toHaveLength(5);
+      const likes = [3, 5, 8, 13];
+      expect((await mf.forLikes(likes, 10)).mode).toBe('fold-in');
+      const scores = await mf.foldInScores(Int32Array.from(likes, (id) => id - 1), 1);
+      const liked = likes.map((id) => scores[id - 1]);
+      const rest = Array.from(scores).filter((_, i) => !likes.includes(i + 1));
+      expect(liked.reduce((p, q) => p + q, 0) / liked.length).toBeGreaterThan(rest.reduce((p, q) => p + q, 0) / rest.length);
+    } finally {
+      await mf.close();
+    }
+  }, 60_000);
+});
