@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { DEFAULTS } from '../../src/config/schema.js';
@@ -54,5 +55,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig(file('{ nope'))).toThrow(/is not valid JSON/);
     expect(() => loadConfig(null, ['epochs'])).toThrow(/--set expects key=value/);
     expect(() => loadConfig(null, ['seed.x=1'])).toThrow(/"seed" is not a section/);
+  });
+});
+
+describe('the shipped configs', () => {
+  it('all load, and every pre-training config names configs that load and match its factors', () => {
+    const dir = join(fileURLToPath(new URL('../..', import.meta.url)), 'configs');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    for (const f of files) {
+      const c = loadConfig(join(dir, f));
+      if (!c.pretrain) continue;
+      const root = join(dir, '..');
+      const gmf = loadConfig(join(root, c.pretrain.gmf));
+      const mlp = loadConfig(join(root, c.pretrain.mlp));
+      expect([gmf.model.type, mlp.model.type], f).toEqual(['gmf', 'mlp']);
+      expect(gmf.model.factors, f).toBe(c.model.factors);
+      expect(mlp.model.layers, f).toEqual(c.model.layers);
+    }
   });
 });
