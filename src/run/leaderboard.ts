@@ -135,6 +135,9 @@ export function collectRows(paths: string[]): { dataset: string; k: number; rows
   return { dataset: datasets[0], k: ks[0], rows };
 }
 
+/** Columns of text (left-aligned); the rest are numbers. */
+const TEXT_COLUMNS = [0, 2, 3];
+
 export function leaderboardTable(rows: LeaderboardRow[], k: number): { head: string[]; cells: (string | number)[][] } {
   const head = ['model', 'factors', 'run', 'training', 'epochs', 'best epoch', `HR@${k}`, `NDCG@${k}`, `full HR@${k}`, `full NDCG@${k}`, 'train s'];
   const cells = rows.map((r) => [
@@ -147,7 +150,7 @@ export function leaderboardTable(rows: LeaderboardRow[], k: number): { head: str
 export function runLeaderboard(paths: string[], reportsDir: string, now = new Date()): { dir: string; table: string; rows: LeaderboardRow[] } {
   const { dataset, k, rows } = collectRows(paths);
   const { head, cells } = leaderboardTable(rows, k);
-  const table = textTable(head, cells);
+  const table = textTable(head, cells, TEXT_COLUMNS);
   const dir = join(reportsDir, `leaderboard-${dataset}-${runStamp(now)}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'leaderboard.json'), `${JSON.stringify({ dataset, rows }, null, 2)}\n`);
@@ -161,7 +164,7 @@ export function runLeaderboard(paths: string[], reportsDir: string, now = new Da
     renderReportHtml({
       title: `Every model on ${dataset}`,
       facts: [['dataset', dataset], ['runs', String(rows.length)], ['written', now.toISOString()]],
-      sections: [{ title: 'Results', notes, tables: [{ head, rows: cells, textColumns: [0, 2, 3] }] }],
+      sections: [{ title: 'Results', notes, tables: [{ head, rows: cells, textColumns: TEXT_COLUMNS }] }],
     }),
   );
   return { dir, table, rows };
