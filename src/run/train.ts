@@ -171,6 +171,8 @@ async function resumeInto(engine: Awaited<ReturnType<typeof createEngine>>, c: C
     ['model', was.model, c.model], ['data.dataset', was.data.dataset, c.data.dataset], ['seed', was.seed, c.seed],
     ['train.batchSize', was.train.batchSize, c.train.batchSize], ['train.negatives', was.train.negatives, c.train.negatives],
     ['train.optimizer', was.train.optimizer, c.train.optimizer],
+    // Model files from before BPR existed trained log loss.
+    ['train.loss', was.train.loss ?? 'bce', c.train.loss],
   ] as const) {
     if (!same(a, b)) throw new NcfError(`--resume: ${key} is ${JSON.stringify(b)} but ${path} was trained with ${JSON.stringify(a)}`);
   }

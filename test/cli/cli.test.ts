@@ -68,6 +68,10 @@ describe('ncf train / eval on the smoke config (built CLI)', () => {
     expect(resumed.stdout).toMatch(/resuming .* after epoch 2/);
     expect(epochLines(resumed.stdout).map(metricsOf)).toEqual(epochLines(straight.stdout).slice(2).map(metricsOf));
     expect(tensors(join(part.models, 'smoke.ncf'))).toEqual(tensors(join(full.models, 'smoke.ncf')));
+    // Another loss would read the instances differently: refused in one line.
+    const other = ncf(['train', '--config', 'configs/smoke.json', '--resume', '--set', 'train.loss=bpr', ...part.sets]);
+    expect(other.status).toBe(1);
+    expect(other.stderr.trim()).toMatch(/^ncf: --resume: train\.loss is "bpr" but .*smoke\.ncf was trained with "bce"$/);
   });
 
   it('Ctrl-C stops cleanly and keeps the last completed epoch', async () => {
