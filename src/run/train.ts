@@ -134,7 +134,12 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
  */
 async function pretrainedWeights(c: Config, shape: ModelShape, o: TrainOptions): Promise<Weights> {
   const p = c.pretrain!;
-  const inherited = [`output.models=${JSON.stringify(c.output.models)}`, `output.reports=${JSON.stringify(c.output.reports)}`];
+  // Where and on what the pipeline runs comes from this run (so `--set engine=tfjs` moves all three
+  // stages to the GPU); what each stage trains, from its own config.
+  const inherited = [
+    `output.models=${JSON.stringify(c.output.models)}`, `output.reports=${JSON.stringify(c.output.reports)}`,
+    `engine=${c.engine}`, `tfjs.backend=${c.tfjs.backend}`, `scratch.threads=${c.scratch.threads}`,
+  ];
   if (c.data.dir) inherited.push(`data.dir=${JSON.stringify(c.data.dir)}`);
   const parts: Pretrained[] = [];
   for (const [which, file] of [['GMF', p.gmf], ['MLP', p.mlp]] as const) {

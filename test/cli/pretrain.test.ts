@@ -38,6 +38,17 @@ describe('ncf train with pretrain', () => {
     expect(epochLine(again.stdout)).toBe(epochLine(first.stdout));
   });
 
+  it('runs the GMF and MLP stages on the engine and backend of the NeuMF run', () => {
+    const model = (type: string) => ({ ...(smoke.model as object), type });
+    const gmf = write('gmf-e', { model: model('gmf'), train: { ...(smoke.train as object), epochs: 1 } });
+    const mlp = write('mlp-e', { model: model('mlp'), train: { ...(smoke.train as object), epochs: 1 } });
+    const neumf = write('neumf-e', { pretrain: { gmf, mlp, alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 1 } });
+    const r = ncf(['train', '--config', neumf, '--set', 'engine=tfjs', '--set', 'tfjs.backend=cpu']);
+    expect(r.status, r.stderr).toBe(0);
+    const engines = r.stdout.split('\n').filter((l) => / on ml-100k: /.test(l)).map((l) => /engine (\S+ on \S+)/.exec(l)?.[1]);
+    expect(engines).toEqual(['tfjs on cpu', 'tfjs on cpu', 'tfjs on cpu']);
+  });
+
   it('refuses a pre-trained model of another size in one line', () => {
     const gmf = write('gmf16', { model: { ...(smoke.model as object), type: 'gmf', factors: 16 }, train: { ...(smoke.train as object), epochs: 1 } });
     const mlp = join(dir, 'mlp.json');
