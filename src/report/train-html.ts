@@ -10,7 +10,7 @@ import { exploreSection } from './explore-charts.js';
 import { count, fixed, seconds } from './format.js';
 import type { ReportPage, Section, Table } from './html.js';
 import { writePage } from './page-files.js';
-import { bestRow, readTrainRun, type EpochRow, type TrainRunFiles } from './train-files.js';
+import { bestRow, readTrainRun, type EpochRow, type RunConfig, type TrainRunFiles } from './train-files.js';
 
 /** The dataset's statistics in a train report folder (the data section of its page). */
 export const DATA_STATS_FILE = 'data.json';
@@ -56,8 +56,8 @@ function trainFacts(run: TrainRunFiles): [string, string][] {
   const facts: [string, string][] = [
     ['run', c.name],
     ['dataset', `${c.data.dataset}${size} (${r.dataDir})`],
-    ['model', `${c.model.type}, GMF factors ${c.model.factors}, MLP layers [${c.model.layers.join(', ')}]${params}`],
-    ['training', `${c.train.optimizer} lr ${c.train.lr}, batch ${c.train.batchSize}, ${c.train.negatives} negatives per positive, ${c.train.epochs} epochs`],
+    ['model', `${modelText(c.model)}${params}`],
+    ['training', trainingText(c.train)],
     ['engine', engineText(run)],
     ['CPU', `${r.cpu}, ${r.cores} cores`],
     ['date', r.startedAt ?? stampFromDir(run.dir)],
@@ -65,6 +65,27 @@ function trainFacts(run: TrainRunFiles): [string, string][] {
   ];
   if (r.resumedFromEpoch > 0) facts.push(['resumed', `after epoch ${r.resumedFromEpoch}`]);
   return facts;
+}
+
+/** What the model is, naming only the sizes its type uses. */
+function modelText(m: RunConfig['model']): string {
+  const layers = `MLP layers [${m.layers.join(', ')}]`;
+  switch (m.type) {
+    case 'gmf':
+      return `gmf, ${m.factors} factors`;
+    case 'mlp':
+      return `mlp, ${layers}`;
+    case 'mf':
+      return `mf (dot product with user, item and global biases), ${m.factors} factors`;
+    default:
+      return `${m.type}, GMF factors ${m.factors}, ${layers}`;
+  }
+}
+
+function trainingText(t: RunConfig['train']): string {
+  const loss = t.loss === 'bpr' ? `, BPR on ${t.negatives} pairs per positive` : `, ${t.negatives} negatives per positive`;
+  const l2 = t.l2 ? `, L2 ${t.l2}` : '';
+  return `${t.optimizer} lr ${t.lr}, batch ${t.batchSize}${loss}${l2}, ${t.epochs} epochs`;
 }
 
 /** The engine as `ncf train` prints it; older folders only have the engine name and timing.json's backend. */

@@ -50,6 +50,20 @@ describe('train report.html', () => {
     expect(text).toContain('epochs done 4 of 4');
   });
 
+  it('names what each model type uses and, for MF trained on BPR with L2, the loss and the L2', async () => {
+    const { dir } = writeTrainFixture(tempDir('train-mf'), 2);
+    const neumf = textOf(readFileSync(await writeTrainReportPage(dir), 'utf8'));
+    expect(neumf).toContain('model neumf, GMF factors 8, MLP layers [64, 32, 16, 8]');
+    expect(neumf).toContain('4 negatives per positive, 2 epochs');
+    const file = join(dir, 'config.json');
+    const c = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...c, model: { ...c.model, type: 'mf', factors: 64 }, train: { ...c.train, loss: 'bpr', l2: 0.01 } }));
+    const mf = textOf(readFileSync(await writeTrainReportPage(dir), 'utf8'));
+    expect(mf).toContain('model mf (dot product with user, item and global biases), 64 factors,');
+    expect(mf).not.toContain('MLP layers');
+    expect(mf).toContain('batch 256, BPR on 4 pairs per positive, L2 0.01, 2 epochs');
+  });
+
   it('a run stopped early says so and charts only the epochs it finished; an emulated GPU is named as one', async () => {
     const emulated = { name: 'tfjs', backend: 'webgpu', detail: 'Google SwiftShader (a CPU emulator, not a GPU)', emulated: true } as const;
     const { dir } = writeTrainFixture(tempDir('stopped'), 2, 6, emulated);
