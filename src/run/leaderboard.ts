@@ -95,7 +95,13 @@ function readFolder(dir: string): Found | null {
   }
   const file = join(dir, BASELINE_FILE);
   if (existsSync(file)) {
-    const parsed = baselineFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new NcfError(`${file}: cannot read it as JSON (${(e as Error).message})`);
+    }
+    const parsed = baselineFileSchema.safeParse(raw);
     if (!parsed.success) throw new NcfError(`${file}: not a baseline report (${parsed.error.issues[0].message})`);
     return { dir, name: parsed.data.baseline, dataset: parsed.data.dataset, startedAt: parsed.data.startedAt, row: baselineRow(dir, parsed.data) };
   }

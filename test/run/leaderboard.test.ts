@@ -2,7 +2,7 @@
  * ncf leaderboard on the tiny fixture: ItemPop, MF, BPR-MF and GMF trained for real, then read
  * back from their report folders into one table whose figures are the runs' own.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,5 +85,10 @@ describe('runLeaderboard', () => {
     expect(() => collectRows([other])).toThrow(/different datasets \(.*ml-1m-ncf.*\)/);
     expect(() => collectRows([join(out, 'm')])).toThrow(/neither a report folder nor a folder of them/);
     expect(() => collectRows([join(out, 'nope')])).toThrow(/no such folder/);
+    const baseline = readdirSync(reports).find((d) => d.startsWith('itempop-'))!;
+    const broken = join(out, 'broken');
+    cpSync(join(reports, baseline), broken, { recursive: true });
+    writeFileSync(join(broken, 'baseline.json'), '{ nope');
+    expect(() => collectRows([broken])).toThrow(/baseline\.json: cannot read it as JSON/);
   });
 });
