@@ -186,16 +186,16 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('sweep')
-    .description('train GMF, MLP and NeuMF at several numbers of predictive factors (He et al.\'s Table 2) into one table')
+    .description('train GMF, MLP and NeuMF (or MF) at several numbers of predictive factors (He et al.\'s Table 2) into one table')
     .requiredOption('-c, --config <file>', 'base run config (data, training settings), e.g. configs/ml-1m.json')
     .option('-s, --set <key=value>', 'override a config key (repeatable)', collect, [])
-    .option('--models <list>', 'models to train', 'gmf,mlp,neumf')
+    .option('--models <list>', 'models to train: gmf, mlp, neumf, mf', 'gmf,mlp,neumf')
     .option('--factors <list>', 'predictive factors (MLP tower [8f, 4f, 2f, f])', '8,16,32,64')
     .option('--data-dir <dir>', 'folder holding the dataset files')
     .action(async (opts: { config: string; set: string[]; models: string; factors: string; dataDir?: string }) => {
       const sets = opts.dataDir ? [...opts.set, `data.dir=${JSON.stringify(opts.dataDir)}`] : opts.set;
       const models = opts.models.split(',').map((m) => m.trim());
-      for (const m of models) if (!['gmf', 'mlp', 'neumf'].includes(m)) throw new NcfError(`--models: unknown model "${m}" — gmf, mlp or neumf`);
+      for (const m of models) if (!['gmf', 'mlp', 'neumf', 'mf'].includes(m)) throw new NcfError(`--models: unknown model "${m}" — gmf, mlp, neumf or mf`);
       const factors = opts.factors.split(',').map((f) => positiveInt(f.trim(), '--factors'));
       const stop = interruptFlag();
       try {

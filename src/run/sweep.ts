@@ -2,7 +2,8 @@
  * `ncf sweep`: He et al.'s Table 2 grid — GMF, MLP and NeuMF at several numbers of predictive
  * factors — as one command whose results land in one table (reports/sweep-<name>-<time>/).
  * Predictive factors f means GMF factors f and an MLP tower [8f, 4f, 2f, f], as in the paper
- * (f = 8 gives the default [64, 32, 16, 8]).
+ * (f = 8 gives the default [64, 32, 16, 8]); for MF, the dot product's dimension (with the base
+ * config's training settings, e.g. configs/ml-1m-mf.json for Rendle et al.'s dimension sweep).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

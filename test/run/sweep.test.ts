@@ -38,4 +38,18 @@ describe('runSweep', () => {
     expect(JSON.parse(readFileSync(join(r.dir, 'sweep.json'), 'utf8')).rows).toHaveLength(4);
     expect(existsSync(join(r.dir, 'report.html'))).toBe(true);
   }, 60_000);
+
+  it('sweeps MF\'s dimension with the base config\'s training settings', async () => {
+    const base = loadConfig(join(ROOT, 'configs/smoke.json'), [
+      'name=mfsweep', 'train.epochs=1', 'train.l2=0.01', 'model.embeddingStd=0.1',
+      `output.models=${JSON.stringify(join(out, 'm'))}`, `output.reports=${JSON.stringify(join(out, 'r'))}`,
+      `data.dir=${JSON.stringify(join(ROOT, 'test/fixtures/ml-100k-tiny'))}`,
+    ]);
+    const r = await runSweep(base, ['mf'], [3, 6], { resume: false, log: () => {}, progress: new Progress(false), stopRequested: () => false });
+    expect(r.rows.map((x) => `${x.model}-${x.factors}`)).toEqual(['mf-3', 'mf-6']);
+    const f = loadModel<ModelMeta>(join(out, 'm', 'mfsweep-mf-6.ncf'));
+    expect(f.shape).toMatchObject({ type: 'mf', factors: 6 });
+    expect(f.weights.get('mf_user')!.length).toBe(f.shape.numUsers * 6);
+    expect(f.meta.config.train.l2).toBe(0.01);
+  }, 60_000);
 });
