@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { NcfError } from '../util/errors.js';
 import type { BenchEngineResult, BenchReport } from './bench-report.js';
 import { benchCharts, benchLabel } from './charts.js';
-import { count, fixed, relError, seconds, times } from './format.js';
+import { count, fixed, modelText, relError, seconds, times } from './format.js';
 import type { ReportPage, Section, Table } from './html.js';
 import { writePage } from './page-files.js';
 import { textTable } from './text-table.js';
@@ -51,7 +51,7 @@ export function benchFacts(b: BenchReport): [string, string][] {
     ['machine', machineText(b.machine)],
     ['date', b.createdAt],
     ['dataset', `${c.dataset}: ${count(d.users)} users, ${count(d.items)} items, ${count(d.trainPositives)} training positives, ${count(d.instancesPerEpoch)} samples per epoch`],
-    ['model', `${c.model.type}, GMF factors ${c.model.factors}, MLP layers [${c.model.layers.join(', ')}]`],
+    ['model', modelText(c.model)],
     ['training', `${c.optimizer} lr ${c.lr}, batch ${c.batchSize}, seed ${c.seed}`],
   ];
 }

@@ -10,3 +10,18 @@ export const times = (x: number): string => `${x.toFixed(2)}×`;
 
 /** A relative error in scientific notation: 3.1e-7. */
 export const relError = (x: number): string => x.toExponential(1);
+
+/** What the model is, naming only the sizes its type uses. */
+export function modelText(m: { type: string; factors: number; layers: number[] }): string {
+  const layers = `MLP layers [${m.layers.join(', ')}]`;
+  switch (m.type) {
+    case 'gmf':
+      return `gmf, ${m.factors} factors`;
+    case 'mlp':
+      return `mlp, ${layers}`;
+    case 'mf':
+      return `mf (dot product with user, item and global biases), ${m.factors} factors`;
+    default:
+      return `${m.type}, GMF factors ${m.factors}, ${layers}`;
+  }
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ExploreStats } from '../data/explore.js';
 import { trainCharts } from './charts.js';
 import { exploreSection } from './explore-charts.js';
-import { count, fixed, seconds } from './format.js';
+import { count, fixed, modelText, seconds } from './format.js';
 import type { ReportPage, Section, Table } from './html.js';
 import { writePage } from './page-files.js';
 import { bestRow, readTrainRun, type EpochRow, type RunConfig, type TrainRunFiles } from './train-files.js';
@@ -65,21 +65,6 @@ function trainFacts(run: TrainRunFiles): [string, string][] {
   ];
   if (r.resumedFromEpoch > 0) facts.push(['resumed', `after epoch ${r.resumedFromEpoch}`]);
   return facts;
-}
-
-/** What the model is, naming only the sizes its type uses. */
-function modelText(m: RunConfig['model']): string {
-  const layers = `MLP layers [${m.layers.join(', ')}]`;
-  switch (m.type) {
-    case 'gmf':
-      return `gmf, ${m.factors} factors`;
-    case 'mlp':
-      return `mlp, ${layers}`;
-    case 'mf':
-      return `mf (dot product with user, item and global biases), ${m.factors} factors`;
-    default:
-      return `${m.type}, GMF factors ${m.factors}, ${layers}`;
-  }
 }
 
 function trainingText(t: RunConfig['train']): string {
