@@ -47,6 +47,11 @@ export function isMf(m: ModelConfig): boolean {
 /** Parameters holding one row per user (or per item): the rows a sample reads, a fold-in fits, a lazy optimizer updates. */
 export const USER_TABLES = ['gmf_user', 'mlp_user', 'mf_user', 'user_bias'] as const;
 export const ITEM_TABLES = ['gmf_item', 'mlp_item', 'mf_item', 'item_bias'] as const;
+const ROW_TABLES = new Set<string>([...USER_TABLES, ...ITEM_TABLES]);
+/** A per-user or per-item table (as opposed to a dense parameter: MLP kernels and biases, the output layer, MF's global bias). */
+export function isRowTable(name: string): boolean {
+  return ROW_TABLES.has(name);
+}
 /** E: the MLP embedding width per side. */
 export function mlpEmbeddingDim(m: ModelConfig): number {
   return m.layers[0] / 2;

@@ -8,7 +8,7 @@
  *   F MF factors.
  */
 import {
-  hasGmf, hasMlp, isMf, ITEM_TABLES, mlpEmbeddingDim, outputInputDim, paramSpecs, sizeOf, USER_TABLES, type ModelShape,
+  hasGmf, hasMlp, isMf, isRowTable, ITEM_TABLES, mlpEmbeddingDim, outputInputDim, paramSpecs, sizeOf, USER_TABLES, type ModelShape,
 } from '../../model/spec.js';
 
 /** A per-user or per-item table in the flat buffer: row r is [off + r·width, off + (r+1)·width). */
@@ -69,8 +69,7 @@ export function flatLayout(shape: ModelShape): FlatLayout {
   }
   const rowTables = (names: readonly string[], rows: number): RowTable[] =>
     entries.filter((e) => names.includes(e[0])).map(([, o, n]) => ({ off: o, width: n / rows }));
-  const embeddingNames: readonly string[] = [...USER_TABLES, ...ITEM_TABLES];
-  const firstDense = entries.find((e) => !embeddingNames.includes(e[0]));
+  const firstDense = entries.find((e) => !isRowTable(e[0]));
   return {
     shape,
     gmf: hasGmf(shape),

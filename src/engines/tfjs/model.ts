@@ -4,7 +4,7 @@
  * kernels (in, out)); and the training objective: log loss or BPR, plus L2 (see Objective).
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasGmf, hasMlp, isMf, ITEM_TABLES, USER_TABLES, type ModelShape } from '../../model/spec.js';
+import { hasGmf, hasMlp, isMf, isRowTable, type ModelShape } from '../../model/spec.js';
 import type { Objective } from '../engine.js';
 import { constant } from './constants.js';
 
@@ -102,8 +102,7 @@ export function objective(
   const units = obj.loss === 'bpr' ? n / 2 : n;
   // The rows the forward pass looked up (no second gather).
   const terms: tf.Scalar[] = read.map((r) => tf.mul(tf.sum(tf.square(r)), constant(obj.l2 / 2 / units)));
-  const tables = new Set<string>([...USER_TABLES, ...ITEM_TABLES]);
-  for (const [name, t] of p) if (!tables.has(name)) terms.push(tf.mul(tf.sum(tf.square(t)), constant((obj.l2 / 2) * (n / units))));
+  for (const [name, t] of p) if (!isRowTable(name)) terms.push(tf.mul(tf.sum(tf.square(t)), constant((obj.l2 / 2) * (n / units))));
   // Pairwise adds, not tf.addN: webgpu's AddN kernel binds one buffer per input and fails past 7.
   return { data, total: terms.reduce((a, b) => tf.add(a, b), data) };
 }
