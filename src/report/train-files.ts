@@ -105,7 +105,8 @@ export function bestRow(rows: EpochRow[]): EpochRow | null {
   return rows.reduce<EpochRow | null>((b, r) => (b === null || r.sampledHr > b.sampledHr ? r : b), null);
 }
 
-function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): T {
+/** `dir/file` parsed as JSON and checked against `schema`; one-line NcfErrors that name the file and `what` it should be. */
+export function readJson<T>(dir: string, file: string, schema: z.ZodType<T>, what = `a train report's ${file}`): T {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(join(dir, file), 'utf8'));
@@ -115,7 +116,7 @@ function readJson<T>(dir: string, file: string, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new NcfError(`${join(dir, file)}: not a train report's ${file} (${issue.path.join('.') || 'top level'}: ${issue.message})`);
+    throw new NcfError(`${join(dir, file)}: not ${what} (${issue.path.join('.') || 'top level'}: ${issue.message})`);
   }
   return parsed.data;
 }

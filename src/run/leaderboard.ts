@@ -3,11 +3,11 @@
  * MLP, NeuMF with and without pre-training — read back from their report folders, sampled and
  * full-ranking metrics side by side (reports/leaderboard-<time>/).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { renderReportHtml } from '../report/html.js';
-import { bestRow, isTrainReportDir, readTrainRun, type TrainRunFiles } from '../report/train-files.js';
+import { writePage } from '../report/page-files.js';
+import { bestRow, isTrainReportDir, readJson, readTrainRun, type TrainRunFiles } from '../report/train-files.js';
 import { textTable } from '../report/text-table.js';
 import { NcfError } from '../util/errors.js';
 import { runStamp } from '../util/stamp.js';
@@ -93,17 +93,9 @@ function readFolder(dir: string): Found | null {
     const r = readTrainRun(dir);
     return { dir, name: r.config.name, dataset: r.config.data.dataset, startedAt: r.config.run.startedAt ?? '', row: trainRow(r) };
   }
-  const file = join(dir, BASELINE_FILE);
-  if (existsSync(file)) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new NcfError(`${file}: cannot read it as JSON (${(e as Error).message})`);
-    }
-    const parsed = baselineFileSchema.safeParse(raw);
-    if (!parsed.success) throw new NcfError(`${file}: not a baseline report (${parsed.error.issues[0].message})`);
-    return { dir, name: parsed.data.baseline, dataset: parsed.data.dataset, startedAt: parsed.data.startedAt, row: baselineRow(dir, parsed.data) };
+  if (existsSync(join(dir, BASELINE_FILE))) {
+    const b = readJson(dir, BASELINE_FILE, baselineFileSchema, 'a baseline report');
+    return { dir, name: b.baseline, dataset: b.dataset, startedAt: b.startedAt, row: baselineRow(dir, b) };
   }
   return null;
 }
@@ -165,13 +157,10 @@ export function runLeaderboard(paths: string[], reportsDir: string, now = new Da
     `Full: the held-out item ranked among every item the user has not trained on, at the last epoch that ranked them.`,
   ];
   writeFileSync(join(dir, 'summary.md'), `# Every model on ${dataset}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n\`\`\`\n${table}\n\`\`\`\n`);
-  writeFileSync(
-    join(dir, 'report.html'),
-    renderReportHtml({
-      title: `Every model on ${dataset}`,
-      facts: [['dataset', dataset], ['runs', String(rows.length)], ['written', now.toISOString()]],
-      sections: [{ title: 'Results', notes, tables: [{ head, rows: cells, textColumns: TEXT_COLUMNS }] }],
-    }),
-  );
+  writePage(dir, {
+    title: `Every model on ${dataset}`,
+    facts: [['dataset', dataset], ['runs', String(rows.length)], ['written', now.toISOString()]],
+    sections: [{ title: 'Results', notes, tables: [{ head, rows: cells, textColumns: TEXT_COLUMNS }] }],
+  });
   return { dir, table, rows };
 }

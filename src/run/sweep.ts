@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import type { ModelType } from '../model/spec.js';
-import { renderReportHtml } from '../report/html.js';
+import { writePage } from '../report/page-files.js';
 import { textTable } from '../report/text-table.js';
 import { bestEpoch } from '../train/loop.js';
 import { runStamp } from '../util/stamp.js';
@@ -69,17 +69,14 @@ export async function runSweep(
   ]);
   const table = textTable(head, cells);
   writeFileSync(join(dir, 'summary.md'), `# Sweep ${base.name} on ${base.data.dataset}\n\n\`\`\`\n${table}\n\`\`\`\n`);
-  writeFileSync(
-    join(dir, 'report.html'),
-    renderReportHtml({
-      title: `Sweep ${base.name}: ${models.join(', ')} × ${factors.join(', ')} predictive factors`,
-      facts: [['dataset', base.data.dataset], ['training', `${base.train.optimizer} lr ${base.train.lr}, batch ${base.train.batchSize}, ${base.train.epochs} epochs`]],
-      sections: [{
-        title: 'Results',
-        notes: ['Sampled HR/NDCG: the best epoch by sampled HR (as He et al. report). Full ranking: after the last epoch.'],
-        tables: [{ head, rows: cells }],
-      }],
-    }),
-  );
+  writePage(dir, {
+    title: `Sweep ${base.name}: ${models.join(', ')} × ${factors.join(', ')} predictive factors`,
+    facts: [['dataset', base.data.dataset], ['training', `${base.train.optimizer} lr ${base.train.lr}, batch ${base.train.batchSize}, ${base.train.epochs} epochs`]],
+    sections: [{
+      title: 'Results',
+      notes: ['Sampled HR/NDCG: the best epoch by sampled HR (as He et al. report). Full ranking: after the last epoch.'],
+      tables: [{ head, rows: cells }],
+    }],
+  });
   return { dir, table, rows, interrupted };
 }
