@@ -76,10 +76,14 @@ export class MicroBatch {
 
   /** Puts (u, i) with label y and loss weight w into slot s. */
   set(L: FlatLayout, s: number, u: number, i: number, y: number, w: number): void {
-    this.gmfUser[s] = L.gmfUser + u * L.G;
-    this.gmfItem[s] = L.gmfItem + i * L.G;
-    this.mlpUser[s] = L.mlpUser + u * L.E;
-    this.mlpItem[s] = L.mlpItem + i * L.E;
+    if (L.gmf) {
+      this.gmfUser[s] = L.gmfUser + u * L.G;
+      this.gmfItem[s] = L.gmfItem + i * L.G;
+    }
+    if (L.mlp) {
+      this.mlpUser[s] = L.mlpUser + u * L.E;
+      this.mlpItem[s] = L.mlpItem + i * L.E;
+    }
     if (L.mf) {
       this.mfUser[s] = L.mfUser + u * L.F;
       this.mfItem[s] = L.mfItem + i * L.F;

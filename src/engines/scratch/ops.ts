@@ -82,10 +82,11 @@ export function dotBiasForward(
   }
 }
 /**
- * ∂z/∂p_a,k = p_b,k, ∂z/∂p_b,k = p_a,k, and 1 for each of the three biases. The user and global
- * bias gradients are summed over the micro-batch in float64 before they reach dP, so that a BPR
- * pair's equal and opposite terms cancel exactly (in float32 they would leave rounding noise,
- * which Adam would then blow up into steps of ±lr on parameters the loss does not depend on).
+ * ∂z/∂p_a,k = p_b,k, ∂z/∂p_b,k = p_a,k, and 1 for each of the three biases. The global bias
+ * gradient is summed over the micro-batch, and a user bias's over slots (2k, 2k + 1) when they
+ * share the user, in float64 before reaching dP: a BPR pair's equal and opposite terms then cancel
+ * exactly (in float32 they would leave rounding noise, which Adam would blow up into steps of ±lr
+ * on parameters the loss does not depend on).
  */
 export function dotBiasBackward(
   P: Float32Array, aRows: Int32Array, bRows: Int32Array, userBias: Int32Array, itemBias: Int32Array, bias: number,
@@ -105,14 +106,14 @@ export function dotBiasBackward(
     gBias += g;
   }
   dP[bias] += gBias;
-  for (let s = 0; s < MB; s++) {
-    const row = userBias[s];
-    let first = true;
-    for (let t = 0; t < s; t++) if (userBias[t] === row) first = false;
-    if (!first) continue;
-    let g = dz[s];
-    for (let t = s + 1; t < MB; t++) if (userBias[t] === row) g += dz[t];
-    dP[row] += g;
+  for (let s = 0; s < MB; s += 2) {
+    const r0 = userBias[s];
+    const r1 = userBias[s + 1];
+    if (r0 === r1) dP[r0] += dz[s] + dz[s + 1];
+    else {
+      dP[r0] += dz[s];
+      dP[r1] += dz[s + 1];
+    }
   }
 }
 
