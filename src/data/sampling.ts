@@ -65,31 +65,22 @@ export function sampleTrainingInstances(train: Interactions, negatives: number, 
       }
     }
   }
-  if (pairs) shufflePairs(out, rng);
-  else shuffleInstances(out, rng);
+  shuffleInstances(out, rng, pairs ? 2 : 1);
   out.version = (out.version ?? 0) + 1;
   return out;
 }
 
-/** Fisher–Yates over the three columns together. */
-export function shuffleInstances(x: Instances, rng: Rng): void {
+/**
+ * Fisher–Yates over the three columns together, moving blocks of `block` consecutive rows (2 under
+ * BPR: a pair stays together and in order).
+ */
+export function shuffleInstances(x: Instances, rng: Rng, block = 1): void {
   const { users, items, labels } = x;
-  for (let a = x.length - 1; a > 0; a--) {
+  for (let a = x.length / block - 1; a > 0; a--) {
     const b = rng.nextInt(a + 1);
-    const tu = users[a]; users[a] = users[b]; users[b] = tu;
-    const ti = items[a]; items[a] = items[b]; items[b] = ti;
-    const ty = labels[a]; labels[a] = labels[b]; labels[b] = ty;
-  }
-}
-
-/** Fisher–Yates over pairs (2k, 2k + 1), which stay together and in order. */
-export function shufflePairs(x: Instances, rng: Rng): void {
-  const { users, items, labels } = x;
-  for (let a = x.length / 2 - 1; a > 0; a--) {
-    const b = rng.nextInt(a + 1);
-    for (let o = 0; o < 2; o++) {
-      const i = 2 * a + o;
-      const j = 2 * b + o;
+    for (let o = 0; o < block; o++) {
+      const i = a * block + o;
+      const j = b * block + o;
       const tu = users[i]; users[i] = users[j]; users[j] = tu;
       const ti = items[i]; items[i] = items[j]; items[j] = ti;
       const ty = labels[i]; labels[i] = labels[j]; labels[j] = ty;
