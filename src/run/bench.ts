@@ -6,7 +6,6 @@
  * else extrapolated) and one sampled-protocol evaluation. Optionally every engine then trains the
  * same epochs from the same weights, to check that they reach the same loss and HR@K.
  */
-import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -97,7 +96,6 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
     engines: results,
   };
   const dir = join(c.output.reports, `bench-${c.name}-${runStamp(new Date())}`);
-  mkdirSync(dir, { recursive: true });
   await writeBenchReport(dir, report);
   return { dir, table: benchTable(report), report };
 }
