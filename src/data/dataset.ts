@@ -10,6 +10,7 @@ import type { Progress } from '../util/progress.js';
 import { isDownloadable } from './download/index.js';
 import { readMovies, readNcfFiles, readRatings, type RatingsLayout } from './readers/index.js';
 import { buildInteractions } from './interactions.js';
+import type { InteractionTally } from './explore.js';
 import { leaveOneOut, type SplitData } from './split.js';
 import type { MovieInfo, NcfFiles } from './types.js';
 
@@ -53,28 +54,37 @@ export interface LoadProgress {
 }
 
 /** loadDataset with a byte-count progress bar (one bar, started once the file size is known). */
-export async function loadWithProgress(dataset: DatasetName, dir: string, progress: Progress): Promise<SplitData> {
+export async function loadWithProgress(dataset: DatasetName, dir: string, progress: Progress, tally?: InteractionTally): Promise<SplitData> {
   let started = false;
   try {
-    return await loadDataset(dataset, dir, (_stage, done, total) => {
+    const onProgress: LoadProgress = (_stage, done, total) => {
       if (!started) progress.start(`loading ${dataset}`, total, 'bytes');
       started = true;
       progress.update(done);
-    });
+    };
+    return await loadDataset(dataset, dir, onProgress, tally);
   } finally {
     progress.stop();
   }
 }
 
-export async function loadDataset(dataset: DatasetName, dir: string, onProgress?: LoadProgress): Promise<SplitData> {
+/**
+ * `tally`, when given, also counts every interaction read (before the split, with rating values),
+ * so a caller that wants the dataset's statistics does not read the files a second time.
+ */
+export async function loadDataset(dataset: DatasetName, dir: string, onProgress?: LoadProgress, tally?: InteractionTally): Promise<SplitData> {
   if (dataset === 'ml-1m-ncf') {
     for (const f of ['train.rating', 'test.rating', 'test.negative']) requireFile(dataset, join(dir, `${NCF_PREFIX}.${f}`));
-    return fromNcfFiles(await readNcfFiles(dir, NCF_PREFIX), `${join(dir, NCF_PREFIX)}.test.negative`);
+    const files = await readNcfFiles(dir, NCF_PREFIX);
+    tally?.add(files.train);
+    tally?.add(files.test);
+    return fromNcfFiles(files, `${join(dir, NCF_PREFIX)}.test.negative`);
   }
   const layout = RAW[dataset];
   const ratingsPath = join(dir, layout.ratings);
   requireFile(dataset, ratingsPath);
   const cols = await readRatings(ratingsPath, layout.ratingsLayout, (done, total) => onProgress?.('reading', done, total));
+  tally?.add(cols);
   const split = leaveOneOut(cols);
   const moviesPath = join(dir, layout.movies);
   if (existsSync(moviesPath)) split.movies = moviesByDenseId(await readMovies(moviesPath, layout.moviesLayout), split.itemIds);

@@ -2,8 +2,9 @@
  * `ncf data explore <dataset>`: the charts people look at before training, as a report folder
  * reports/explore-<dataset>-<stamp>/ with explore.json, charts/*.svg and report.html.
  *
- * Reads the ratings files itself rather than through loadDataset: the leave-one-out split that
- * loadDataset returns keeps no rating values, and the genre figures need them.
+ * The leave-one-out split that loadDataset returns keeps no rating values, and the genre figures
+ * need them: the statistics come from an InteractionTally of the rows as read, filled here or, by
+ * `ncf train`, while loadDataset reads them (datasetTally).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,9 +40,17 @@ export async function runExplore(
   return { dir: out, summary: summaryLine(stats), stats };
 }
 
-/** Reads a dataset's files (ratings and movie metadata) and computes its statistics. */
-export async function exploreDataset(dataset: DatasetName, dir: string, progress: Progress): Promise<ExploreStats> {
-  const data = dataset === 'ml-1m-ncf' ? await readNcfForExplore(dir, progress) : await readRawForExplore(dataset, dir, progress);
+/** An empty tally of the kind `dataset` needs: He et al.'s files carry no real rating values. */
+export function datasetTally(dataset: DatasetName): InteractionTally {
+  return new InteractionTally(dataset !== 'ml-1m-ncf');
+}
+
+/**
+ * A dataset's statistics from its files (ratings and movie metadata). `read`: a datasetTally that
+ * already holds every interaction (loadDataset filled it), so only the movie metadata is read.
+ */
+export async function exploreDataset(dataset: DatasetName, dir: string, progress: Progress, read?: InteractionTally): Promise<ExploreStats> {
+  const data = dataset === 'ml-1m-ncf' ? await readNcfForExplore(dir, progress, read) : await readRawForExplore(dataset, dir, progress, read);
   return exploreStats(data.tally, { dataset, movies: data.movies, notes: data.notes });
 }
 
@@ -53,12 +62,15 @@ export function summaryLine(s: ExploreStats): string {
     `top 10% of items hold ${(s.topTenPercent.interactionShare * 100).toFixed(1)}%; most ${s.explicit ? 'rated' : 'popular'}: ${top.title} (${n(top.interactions)})`;
 }
 
-async function readRawForExplore(dataset: Exclude<DatasetName, 'ml-1m-ncf'>, dir: string, progress: Progress): Promise<ExploreData> {
+async function readRawForExplore(dataset: Exclude<DatasetName, 'ml-1m-ncf'>, dir: string, progress: Progress, read?: InteractionTally): Promise<ExploreData> {
   const files = rawLayout(dataset);
-  const ratingsPath = join(dir, files.ratings);
-  requireFile(dataset, ratingsPath);
-  const tally = new InteractionTally(true);
-  tally.add(await readWithProgress(`loading ${dataset}`, progress, (onProgress) => readRatings(ratingsPath, files.ratingsLayout, onProgress)));
+  let tally = read;
+  if (!tally) {
+    const ratingsPath = join(dir, files.ratings);
+    requireFile(dataset, ratingsPath);
+    tally = datasetTally(dataset);
+    tally.add(await readWithProgress(`loading ${dataset}`, progress, (onProgress) => readRatings(ratingsPath, files.ratingsLayout, onProgress)));
+  }
   const moviesPath = join(dir, files.movies);
   if (!existsSync(moviesPath)) return { tally, movies: null, notes: [`No ${files.movies} in ${dir}: no titles or genre figures.`] };
   return { tally, movies: await readMovies(moviesPath, files.moviesLayout), notes: [] };
@@ -69,12 +81,15 @@ async function readRawForExplore(dataset: Exclude<DatasetName, 'ml-1m-ncf'>, dir
  * ratings are placeholders, so the data counts as implicit. Titles and genres come from a sibling
  * ml-1m/movies.dat through item-map.tsv (their item id → MovieID) when both are there.
  */
-async function readNcfForExplore(dir: string, progress: Progress): Promise<ExploreData> {
-  const tally = new InteractionTally(false);
-  for (const part of ['train', 'test']) {
-    const path = join(dir, `ml-1m.${part}.rating`);
-    requireFile('ml-1m-ncf', path);
-    tally.add(await readWithProgress(`loading ml-1m-ncf ${part}`, progress, (onProgress) => readRatings(path, 'ncf', onProgress)));
+async function readNcfForExplore(dir: string, progress: Progress, read?: InteractionTally): Promise<ExploreData> {
+  let tally = read;
+  if (!tally) {
+    tally = datasetTally('ml-1m-ncf');
+    for (const part of ['train', 'test']) {
+      const path = join(dir, `ml-1m.${part}.rating`);
+      requireFile('ml-1m-ncf', path);
+      tally.add(await readWithProgress(`loading ml-1m-ncf ${part}`, progress, (onProgress) => readRatings(path, 'ncf', onProgress)));
+    }
   }
   const { movies, note } = await readNcfMovies(dir);
   return { tally, movies, notes: [note] };

@@ -14,7 +14,7 @@ import { neumfFromPretrained, type Pretrained } from '../model/pretrain.js';
 import { loadConfig } from '../config/load.js';
 import { RunReport } from '../report/run-report.js';
 import { DATA_STATS_FILE, writeTrainReportPage } from '../report/train-html.js';
-import { exploreDataset } from './explore.js';
+import { datasetTally, exploreDataset } from './explore.js';
 import { originalIds } from '../data/original-ids.js';
 import { bestEpoch, trainEpochs, type EpochRecord, type Stage } from '../train/loop.js';
 import { NcfError } from '../util/errors.js';
@@ -58,7 +58,8 @@ export function bestModelPath(c: Config): string {
 
 export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult> {
   const dataDir = resolveDataDir(c.data.dataset, c.data.dir);
-  const data = await loadWithProgress(c.data.dataset, dataDir, o.progress);
+  const tally = datasetTally(c.data.dataset);
+  const data = await loadWithProgress(c.data.dataset, dataDir, o.progress, tally);
   const shape: ModelShape = { ...c.model, numUsers: data.numUsers, numItems: data.numItems };
   const { negatives, n: evalN } = evalCandidates(c, data);
   const path = modelPath(c);
@@ -88,7 +89,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     for (const r of history) report.addEpoch(r);
     const original = await originalIds(c.data.dataset, data, dataDir);
     const ids = { users: Array.from(original.users), items: original.items && Array.from(original.items) };
-    const stats = await exploreDataset(c.data.dataset, dataDir, o.progress);
+    const stats = await exploreDataset(c.data.dataset, dataDir, o.progress, tally);
     writeFileSync(join(report.dir, DATA_STATS_FILE), `${JSON.stringify(stats, null, 2)}\n`);
 
     const { interrupted } = await trainEpochs(

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exploreStats, InteractionTally, NO_GENRE, type ExploreStats } from '../../src/data/explore.js';
 import type { MovieInfo, RatingColumns } from '../../src/data/types.js';
 import { exploreCharts } from '../../src/report/explore-charts.js';
-import { runExplore } from '../../src/run/explore.js';
+import { loadDataset } from '../../src/data/dataset.js';
+import { datasetTally, exploreDataset, runExplore } from '../../src/run/explore.js';
 import { NcfError } from '../../src/util/errors.js';
 import { Progress } from '../../src/util/progress.js';
 
@@ -194,6 +195,17 @@ describe('runExplore', () => {
     expect(r.summary).toMatch(/most popular: James and the Giant Peach \(1996\) \(3\)$/);
     expect(r.stats.genres!.find((g) => g.genre === 'Musical')).toEqual({ genre: 'Musical', movies: 2, interactions: 5, meanRating: null });
     expect(existsSync(join(r.dir, 'charts', 'mean-rating-by-genre.svg'))).toBe(false);
+  });
+
+  // Uses the two dataset folders the tests above wrote.
+  it('gives the same statistics from a tally loadDataset filled as from reading the files again', async () => {
+    for (const [dataset, dir] of [['ml-100k', join(tmp, 'ml-100k')], ['ml-1m-ncf', join(tmp, 'ncf', 'ml-1m-ncf')]] as const) {
+      const tally = datasetTally(dataset);
+      const split = await loadDataset(dataset, dir, undefined, tally);
+      expect(tally.interactions).toBe(dataset === 'ml-100k' ? ROWS.length : 7);
+      expect(split.train.items.length).toBe(tally.interactions - split.numUsers); // one held-out item per user
+      expect(await exploreDataset(dataset, dir, quiet, tally)).toEqual(await exploreDataset(dataset, dir, quiet));
+    }
   });
 
   it('fails with one line naming the missing file and the fix', async () => {
