@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetName } from '../config/schema.js';
 import { NcfError } from '../util/errors.js';
-import type { Progress } from '../util/progress.js';
+import { withByteProgress, type Progress } from '../util/progress.js';
 import { isDownloadable } from './download/index.js';
 import { readMovies, readNcfFiles, readRatings, type RatingsLayout } from './readers/index.js';
 import { buildInteractions } from './interactions.js';
@@ -53,19 +53,9 @@ export interface LoadProgress {
   (stage: string, done: number, total: number): void;
 }
 
-/** loadDataset with a byte-count progress bar (one bar, started once the file size is known). */
+/** loadDataset with a byte-count progress bar. */
 export async function loadWithProgress(dataset: DatasetName, dir: string, progress: Progress, tally?: InteractionTally): Promise<SplitData> {
-  let started = false;
-  try {
-    const onProgress: LoadProgress = (_stage, done, total) => {
-      if (!started) progress.start(`loading ${dataset}`, total, 'bytes');
-      started = true;
-      progress.update(done);
-    };
-    return await loadDataset(dataset, dir, onProgress, tally);
-  } finally {
-    progress.stop();
-  }
+  return withByteProgress(progress, `loading ${dataset}`, (onProgress) => loadDataset(dataset, dir, (_stage, done, total) => onProgress(done, total), tally));
 }
 
 /**

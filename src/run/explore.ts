@@ -17,7 +17,7 @@ import type { MovieInfo } from '../data/types.js';
 import { exploreSection } from '../report/explore-charts.js';
 import { writePage } from '../report/page-files.js';
 import { runStamp } from '../util/stamp.js';
-import type { Progress } from '../util/progress.js';
+import { withByteProgress, type Progress } from '../util/progress.js';
 
 interface ExploreData {
   tally: InteractionTally;
@@ -69,7 +69,7 @@ async function readRawForExplore(dataset: Exclude<DatasetName, 'ml-1m-ncf'>, dir
     const ratingsPath = join(dir, files.ratings);
     requireFile(dataset, ratingsPath);
     tally = datasetTally(dataset);
-    tally.add(await readWithProgress(`loading ${dataset}`, progress, (onProgress) => readRatings(ratingsPath, files.ratingsLayout, onProgress)));
+    tally.add(await withByteProgress(progress, `loading ${dataset}`, (onProgress) => readRatings(ratingsPath, files.ratingsLayout, onProgress)));
   }
   const moviesPath = join(dir, files.movies);
   if (!existsSync(moviesPath)) return { tally, movies: null, notes: [`No ${files.movies} in ${dir}: no titles or genre figures.`] };
@@ -88,23 +88,9 @@ async function readNcfForExplore(dir: string, progress: Progress, read?: Interac
     for (const part of ['train', 'test']) {
       const path = join(dir, `ml-1m.${part}.rating`);
       requireFile('ml-1m-ncf', path);
-      tally.add(await readWithProgress(`loading ml-1m-ncf ${part}`, progress, (onProgress) => readRatings(path, 'ncf', onProgress)));
+      tally.add(await withByteProgress(progress, `loading ml-1m-ncf ${part}`, (onProgress) => readRatings(path, 'ncf', onProgress)));
     }
   }
   const { movies, note } = await readNcfMovies(dir);
   return { tally, movies, notes: [note] };
-}
-
-/** One progress bar over a file read, started once the reader knows the file size. */
-async function readWithProgress<T>(label: string, progress: Progress, read: (onProgress: (done: number, total: number) => void) => Promise<T>): Promise<T> {
-  let started = false;
-  try {
-    return await read((done, total) => {
-      if (!started) progress.start(label, total, 'bytes');
-      started = true;
-      progress.update(done);
-    });
-  } finally {
-    progress.stop();
-  }
 }

@@ -70,6 +70,22 @@ export class Progress {
   }
 }
 
+/** Runs `read` under one byte-count bar, started once the reader knows the file size. */
+export async function withByteProgress<T>(
+  progress: Progress, label: string, read: (onProgress: (done: number, total: number) => void) => Promise<T>,
+): Promise<T> {
+  let started = false;
+  try {
+    return await read((done, total) => {
+      if (!started) progress.start(label, total, 'bytes');
+      started = true;
+      progress.update(done);
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
 /** "epoch 3/20 train: 41% (2,030/4,855), loss 0.2871, 1m 12s elapsed, eta 1m 44s" */
 function progressLine(s: Stage, done: number, note: string, t: number): string {
   const n = (x: number): string => x.toLocaleString('en-US');

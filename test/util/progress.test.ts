@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Progress } from '../../src/util/progress.js';
+import { Progress, withByteProgress } from '../../src/util/progress.js';
 
 /** A non-terminal stderr (a log file) and a clock the test moves. */
 function logProgress(): { p: Progress; lines: () => string[]; tick: (ms: number) => void } {
@@ -53,5 +53,25 @@ describe('Progress outside a terminal', () => {
     off.start('x', 10);
     off.update(5);
     expect(written).toBe('');
+  });
+});
+
+describe('withByteProgress', () => {
+  it('starts one bar when the reader first knows the size, and stops it even when the read fails', async () => {
+    const { p, lines, tick } = logProgress();
+    const value = await withByteProgress(p, 'loading ml-1m', async (onProgress) => {
+      tick(31_000); // before the first callback: no stage yet, so nothing to print
+      onProgress(0, 2048);
+      tick(30_000);
+      onProgress(1024, 2048);
+      return 7;
+    });
+    expect(value).toBe(7);
+    expect(lines()).toEqual(['loading ml-1m: 50% (1,024/2,048 bytes), 30s elapsed, eta 30s']);
+    p.update(2048); // stopped: silent
+    tick(60_000);
+    p.update(2048);
+    await expect(withByteProgress(p, 'x', async () => { throw new Error('bad file'); })).rejects.toThrow('bad file');
+    expect(lines()).toHaveLength(1);
   });
 });
