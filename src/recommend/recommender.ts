@@ -3,7 +3,6 @@
  * (the model's scores), for a set of liked movies (fold-in, see fold-in.ts), or the cold-start
  * fallback (popularity, shaped by the liked movies' genres) with the reason in every answer.
  */
-import { loadWithProgress } from '../data/dataset.js';
 import { readNcfMovies } from '../data/ncf-movies.js';
 import { originalIds } from '../data/original-ids.js';
 import type { DatasetName } from '../config/schema.js';
@@ -12,7 +11,7 @@ import type { MovieInfo } from '../data/types.js';
 import { NO_OPTIMIZER, ScratchEngine } from '../engines/scratch/engine.js';
 import { ItemPop } from '../baselines/item-pop.js';
 import { DEFAULTS } from '../config/schema.js';
-import { loadModel } from '../model/checkpoint.js';
+import { loadModelWithData } from '../run/eval.js';
 import { evalCandidates, type ModelMeta } from '../run/train.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
@@ -38,13 +37,7 @@ export const PRECOMPUTE_MAX_PAIRS = 100_000_000;
 
 
 export async function loadRecommender(modelPath: string, opts: LoadOptions = {}): Promise<Recommender> {
-  const f = loadModel<ModelMeta>(modelPath);
-  const c = f.meta.config;
-  const dir = opts.dataDir ?? f.meta.dataset.dir;
-  const data = await loadWithProgress(c.data.dataset, dir, opts.progress ?? new Progress(false));
-  if (data.numUsers !== f.shape.numUsers || data.numItems !== f.shape.numItems) {
-    throw new NcfError(`${modelPath} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, but ${dir} has ${data.numUsers} × ${data.numItems}`);
-  }
+  const { file: f, config: c, dir, data } = await loadModelWithData(modelPath, opts.dataDir ?? null, opts.progress ?? new Progress(false));
   const catalog = await catalogOf(c.data.dataset, data, dir);
   checkIds(modelPath, f.meta.ids, catalog, dir);
   const engine = await ScratchEngine.create(f.shape, { threads: 1, optimizer: NO_OPTIMIZER });

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { ItemPop } from '../baselines/item-pop.js';
 import type { Config } from '../config/schema.js';
 import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
+import type { SplitData } from '../data/split.js';
 import { createEngine } from '../engines/index.js';
-import { evaluateFullRanking, evaluateSampled } from '../eval/evaluate.js';
+import { evaluateFullRanking, evaluateSampled, type Scorer } from '../eval/evaluate.js';
 import type { RankingMetrics } from '../eval/metrics.js';
-import { loadModel } from '../model/checkpoint.js';
+import { loadModel, type ModelFile } from '../model/checkpoint.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { runStamp } from '../util/stamp.js';
@@ -23,34 +24,50 @@ export interface EvalOptions {
   progress: Progress;
 }
 
-export async function runEval(modelFile: string, o: EvalOptions): Promise<{ epoch: number; dataset: string; metrics: RankingMetrics[] }> {
-  const f = loadModel<ModelMeta>(modelFile);
-  const c = f.meta.config;
-  const dir = o.dataDir ?? f.meta.dataset.dir;
-  const data = await loadWithProgress(c.data.dataset, dir, o.progress);
-  if (data.numUsers !== f.shape.numUsers || data.numItems !== f.shape.numItems) {
+/** A model file and the dataset it was trained on (its recorded folder unless `dataDir`), checked to match. */
+export async function loadModelWithData(modelFile: string, dataDir: string | null, progress: Progress): Promise<{
+  file: ModelFile<ModelMeta>; config: Config; dir: string; data: SplitData;
+}> {
+  const file = loadModel<ModelMeta>(modelFile);
+  const config = file.meta.config;
+  const dir = dataDir ?? file.meta.dataset.dir;
+  const data = await loadWithProgress(config.data.dataset, dir, progress);
+  if (data.numUsers !== file.shape.numUsers || data.numItems !== file.shape.numItems) {
     throw new NcfError(
-      `${modelFile} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, but ${dir} has ${data.numUsers} × ${data.numItems}`,
+      `${modelFile} was trained on ${file.shape.numUsers} users × ${file.shape.numItems} items, but ${dir} has ${data.numUsers} × ${data.numItems}`,
     );
   }
+  return { file, config, dir, data };
+}
+
+export async function runEval(modelFile: string, o: EvalOptions): Promise<{ epoch: number; dataset: string; metrics: RankingMetrics[] }> {
+  const { file: f, config: c, data } = await loadModelWithData(modelFile, o.dataDir, o.progress);
   const engine = await createEngine(c, f.shape);
   try {
     await engine.setWeights(f.weights);
-    const metrics: RankingMetrics[] = [];
-    const step = (d: number): void => o.progress.update(d);
-    if (o.protocol !== 'full') {
-      const { negatives, n } = evalCandidates(c, data);
-      o.progress.start('sampled evaluation', data.numUsers, 'users');
-      metrics.push(await evaluateSampled(engine, data, negatives, n, c.eval.k, step));
-    }
-    if (o.protocol !== 'sampled') {
-      o.progress.start('full-ranking evaluation', data.numUsers, 'users');
-      metrics.push(await evaluateFullRanking(engine, data, c.eval.k, step));
-    }
-    return { epoch: f.epoch, dataset: c.data.dataset, metrics };
+    return { epoch: f.epoch, dataset: c.data.dataset, metrics: await scoreProtocols(engine, c, data, o.protocol, o.progress) };
   } finally {
-    o.progress.stop();
     await engine.dispose();
+  }
+}
+
+/** HR@K and NDCG@K of `scorer` under the protocols asked for, sampled first (with the config's candidates). */
+async function scoreProtocols(scorer: Scorer, c: Config, data: SplitData, protocol: Protocol, progress: Progress): Promise<RankingMetrics[]> {
+  const metrics: RankingMetrics[] = [];
+  const step = (d: number): void => progress.update(d);
+  try {
+    if (protocol !== 'full') {
+      const { negatives, n } = evalCandidates(c, data);
+      progress.start('sampled evaluation', data.numUsers, 'users');
+      metrics.push(await evaluateSampled(scorer, data, negatives, n, c.eval.k, step));
+    }
+    if (protocol !== 'sampled') {
+      progress.start('full-ranking evaluation', data.numUsers, 'users');
+      metrics.push(await evaluateFullRanking(scorer, data, c.eval.k, step));
+    }
+    return metrics;
+  } finally {
+    progress.stop();
   }
 }
 
@@ -68,23 +85,13 @@ export function metricsLine(m: RankingMetrics): string {
  */
 export async function runItemPop(c: Config, progress: Progress, now = new Date()): Promise<{ metrics: RankingMetrics[]; dir: string }> {
   const data = await loadWithProgress(c.data.dataset, resolveDataDir(c.data.dataset, c.data.dir), progress);
-  const pop = new ItemPop(data.train);
-  const { negatives, n } = evalCandidates(c, data);
-  const step = (d: number): void => progress.update(d);
-  try {
-    progress.start('sampled evaluation', data.numUsers, 'users');
-    const sampled = await evaluateSampled(pop, data, negatives, n, c.eval.k, step);
-    progress.start('full-ranking evaluation', data.numUsers, 'users');
-    const full = await evaluateFullRanking(pop, data, c.eval.k, step);
-    const dir = join(c.output.reports, `itempop-${c.data.dataset}-${runStamp(now)}`);
-    mkdirSync(dir, { recursive: true });
-    const file: BaselineFile = {
-      baseline: 'itempop', dataset: c.data.dataset, k: c.eval.k, startedAt: now.toISOString(),
-      sampled: { hr: sampled.hr, ndcg: sampled.ndcg }, full: { hr: full.hr, ndcg: full.ndcg },
-    };
-    writeFileSync(join(dir, BASELINE_FILE), `${JSON.stringify(file, null, 2)}\n`);
-    return { metrics: [sampled, full], dir };
-  } finally {
-    progress.stop();
-  }
+  const [sampled, full] = await scoreProtocols(new ItemPop(data.train), c, data, 'both', progress);
+  const dir = join(c.output.reports, `itempop-${c.data.dataset}-${runStamp(now)}`);
+  mkdirSync(dir, { recursive: true });
+  const file: BaselineFile = {
+    baseline: 'itempop', dataset: c.data.dataset, k: c.eval.k, startedAt: now.toISOString(),
+    sampled: { hr: sampled.hr, ndcg: sampled.ndcg }, full: { hr: full.hr, ndcg: full.ndcg },
+  };
+  writeFileSync(join(dir, BASELINE_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  return { metrics: [sampled, full], dir };
 }
