@@ -1,6 +1,7 @@
 /**
  * From a dataset name and folder to SplitData: which files each MovieLens release has, reading
- * them, the leave-one-out split, and movie metadata in dense ids.
+ * them, the leave-one-out split, and movie metadata in dense ids (for ml-1m-ncf, through its
+ * item-map.tsv and a sibling ml-1m/movies.dat when both are there).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { withByteProgress, type Progress } from '../util/progress.js';
 import { isDownloadable } from './download/index.js';
 import { readMovies, readNcfFiles, readRatings, type RatingsLayout } from './readers/index.js';
 import { buildInteractions } from './interactions.js';
+import { readNcfMovies } from './ncf-movies.js';
 import type { InteractionTally } from './explore.js';
 import { leaveOneOut, type SplitData } from './split.js';
 import type { MovieInfo, NcfFiles } from './types.js';
@@ -68,7 +70,10 @@ export async function loadDataset(dataset: DatasetName, dir: string, onProgress?
     const files = await readNcfFiles(dir, NCF_PREFIX);
     tally?.add(files.train);
     tally?.add(files.test);
-    return fromNcfFiles(files, `${join(dir, NCF_PREFIX)}.test.negative`);
+    const split = fromNcfFiles(files, `${join(dir, NCF_PREFIX)}.test.negative`);
+    const { movies } = await readNcfMovies(dir);
+    if (movies) split.movies = Array.from({ length: split.numItems }, (_, i) => movies.get(i));
+    return split;
   }
   const layout = RAW[dataset];
   const ratingsPath = join(dir, layout.ratings);

@@ -3,7 +3,6 @@
  * (the model's scores), for a set of liked movies (fold-in, see fold-in.ts), or the cold-start
  * fallback (popularity, shaped by the liked movies' genres) with the reason in every answer.
  */
-import { readNcfMovies } from '../data/ncf-movies.js';
 import { originalIds } from '../data/original-ids.js';
 import type { DatasetName } from '../config/schema.js';
 import { RECENT_TRAIN, type SplitData } from '../data/split.js';
@@ -70,12 +69,7 @@ export interface Catalog {
 async function catalogOf(dataset: DatasetName, data: SplitData, dir: string): Promise<Catalog> {
   const ids = await originalIds(dataset, data, dir);
   if (ids.items === null) throw new NcfError(`${dir}/item-map.tsv not found: ml-1m-ncf's item ids cannot be turned into MovieIDs without it`);
-  const movies = dataset === 'ml-1m-ncf' ? (await readNcfMovies(dir)).movies : null;
-  return {
-    userIds: ids.users,
-    itemIds: ids.items,
-    movies: movies ? Array.from({ length: data.numItems }, (_, i) => movies.get(i)) : (data.movies ?? []),
-  };
+  return { userIds: ids.users, itemIds: ids.items, movies: data.movies ?? [] };
 }
 
 /** The model file's recorded ids must be the data's: otherwise its rows belong to other users and movies. */
