@@ -22,43 +22,40 @@ export class FoldIn {
   readonly user: number;
   private constructor(
     private readonly engine: ScratchEngine,
-    private readonly weights: Weights,
     private readonly shape: ModelShape,
+    /** The model's per-user tables and their row widths. */
+    private readonly userTables: [name: string, width: number][],
     private readonly settings: FoldInSettings,
-    private readonly std: number,
   ) {
     this.user = shape.numUsers - 1;
   }
 
+  /** An engine holding the trained weights plus one extra user row, loaded once; requests only rewrite that row. */
   static async create(trained: ModelShape, weights: Weights, settings: FoldInSettings = FOLD_IN): Promise<FoldIn> {
     const shape: ModelShape = { ...trained, numUsers: trained.numUsers + 1 };
-    const extended: Weights = new Map();
-    for (const [name, w] of weights) {
-      if (!(USER_TABLES as readonly string[]).includes(name)) {
-        extended.set(name, w);
-        continue;
-      }
-      const width = w.length / trained.numUsers;
-      const t = new Float32Array(w.length + width);
-      t.set(w);
+    // In USER_TABLES order: the order the extra row's start values are drawn in.
+    const userTables = USER_TABLES.filter((name) => weights.has(name)).map((name): [string, number] => [name, weights.get(name)!.length / trained.numUsers]);
+    const extended: Weights = new Map(weights);
+    for (const [name, width] of userTables) {
+      const t = new Float32Array(weights.get(name)!.length + width);
+      t.set(weights.get(name)!);
       extended.set(name, t);
     }
     const engine = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER });
-    return new FoldIn(engine, extended, shape, settings, trained.embeddingStd);
+    await engine.setWeights(extended);
+    return new FoldIn(engine, shape, userTables, settings);
   }
 
   /** Fits the extra user's row to `likes` (dense item ids); returns its logits for every item. */
   async scoresFor(likes: Int32Array, seed: number): Promise<Float32Array> {
     const rng = new Rng(seed);
     const I = this.shape.numItems;
-    const rows = USER_TABLES.filter((n) => this.weights.has(n)).map((name) => {
-      const table = this.weights.get(name)!;
-      const width = table.length / this.shape.numUsers;
-      return { name, table, off: this.user * width, width, m: new Float64Array(width), v: new Float64Array(width) };
-    });
-    for (const r of rows) {
-      const std = r.name === 'user_bias' ? 0 : this.std; // as trained: factors ~ N(0, std), biases 0
-      for (let j = 0; j < r.width; j++) r.table[r.off + j] = rng.nextNormal() * std;
+    const row = new Map<string, Float32Array>();
+    const moments = new Map<string, { m: Float64Array; v: Float64Array }>();
+    for (const [name, width] of this.userTables) {
+      const std = name === 'user_bias' ? 0 : this.shape.embeddingStd; // as trained: factors ~ N(0, std), biases 0
+      row.set(name, Float32Array.from({ length: width }, () => rng.nextNormal() * std));
+      moments.set(name, { m: new Float64Array(width), v: new Float64Array(width) });
     }
 
     const liked = new Set(likes);
@@ -79,20 +76,20 @@ export class FoldIn {
           inst.labels[a * per + k] = 0;
         }
       }
-      await this.engine.setWeights(this.weights);
-      const { grads } = await this.engine.gradients(inst, 0, n);
+      await this.engine.setUserRow(this.user, row);
+      const { grads } = await this.engine.userRowGradients(inst, 0, n, this.user);
       const lrT = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
-      for (const r of rows) {
-        const g = grads.get(r.name)!;
-        for (let j = 0; j < r.width; j++) {
-          const gj = g[r.off + j];
-          r.m[j] = b1 * r.m[j] + (1 - b1) * gj;
-          r.v[j] = b2 * r.v[j] + (1 - b2) * gj * gj;
-          r.table[r.off + j] -= (lrT * r.m[j]) / (Math.sqrt(r.v[j]) + eps);
+      for (const [name, r] of row) {
+        const g = grads.get(name)!;
+        const { m, v } = moments.get(name)!;
+        for (let j = 0; j < r.length; j++) {
+          m[j] = b1 * m[j] + (1 - b1) * g[j];
+          v[j] = b2 * v[j] + (1 - b2) * g[j] * g[j];
+          r[j] -= (lrT * m[j]) / (Math.sqrt(v[j]) + eps);
         }
       }
     }
-    await this.engine.setWeights(this.weights);
+    await this.engine.setUserRow(this.user, row);
     const items = Int32Array.from({ length: I }, (_, i) => i);
     return this.engine.score(new Int32Array(I).fill(this.user), items);
   }

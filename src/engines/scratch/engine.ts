@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { checkWeights, type ModelShape, type Weights } from '../../model/spec.js';
+import { checkWeights, USER_TABLES, type ModelShape, type Weights } from '../../model/spec.js';
 import { PLAIN_LOG_LOSS, type Engine, type EngineInfo, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../engine.js';
 import { flatLayout, type FlatLayout } from './layout.js';
 import { canUseFirstLayerTables, fillFirstLayerTable, type FirstLayerTables } from './model.js';
@@ -40,6 +40,10 @@ export class ScratchEngine implements Engine {
   private weightsVersion = 0;
   private tables: FirstLayerTables | null = null;
   private tablesVersion = -1;
+  /** Users whose rows setUserRow changed since the tables were filled: only their table rows are stale. */
+  private readonly changedUsers = new Set<number>();
+  /** name → (offset, row width) of each per-user table. */
+  private readonly userTables: Map<string, { off: number; width: number }>;
   /** Shared scratch for splitting `score` across threads, grown on demand. */
   private scoreBuf: { users: Int32Array; items: Int32Array; out: Float32Array } | null = null;
 
@@ -48,6 +52,9 @@ export class ScratchEngine implements Engine {
     this.main = new ShardTrainer(init);
     this.workers = workers;
     this.info = { name: 'scratch', backend: 'js', threads: init.threads };
+    this.userTables = new Map(
+      this.L.entries.filter(([name]) => (USER_TABLES as readonly string[]).includes(name)).map(([name, off, n]) => [name, { off, width: n / shape.numUsers }]),
+    );
     for (const w of workers) {
       w.on('error', (err) => {
         this.workerError = err;
@@ -88,6 +95,39 @@ export class ScratchEngine implements Engine {
     checkWeights(this.shape, w);
     for (const [name, off] of this.L.entries) this.main.P.set(w.get(name)!, off);
     this.weightsVersion++;
+  }
+
+  /**
+   * Overwrites one user's row of the per-user tables named in `values` (fold-in fits one row and
+   * keeps every other weight): no full copy, and scoring then refreshes only that user's table row.
+   */
+  async setUserRow(user: number, values: ReadonlyMap<string, Float32Array>): Promise<void> {
+    for (const [name, row] of values) {
+      const t = this.userTable(name);
+      if (row.length !== t.width) throw new Error(`setUserRow: ${name} rows hold ${t.width} values, got ${row.length}`);
+      this.main.P.set(row, t.off + user * t.width);
+    }
+    this.changedUsers.add(user);
+  }
+
+  /**
+   * The loss over instances [start, end) and its gradient with respect to `user`'s row of every
+   * per-user table: `gradients` for one row, without copying out (and zeroing) the whole buffer.
+   */
+  async userRowGradients(instances: Instances, start: number, end: number, user: number): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+    const dP = this.main.dP;
+    const L = this.L;
+    const units = (end - start) / this.main.perUnit;
+    const loss = this.main.accumulate(instances, start, end, 1 / units) / units;
+    const grads = new Map<string, Float32Array>();
+    for (const [name, t] of this.userTables) grads.set(name, dP.slice(t.off + user * t.width, t.off + (user + 1) * t.width));
+    // accumulate writes only the rows these instances read and the dense parameters.
+    for (let s = start; s < end; s++) {
+      for (const t of L.userTables) dP.fill(0, t.off + instances.users[s] * t.width, t.off + (instances.users[s] + 1) * t.width);
+      for (const t of L.itemTables) dP.fill(0, t.off + instances.items[s] * t.width, t.off + (instances.items[s] + 1) * t.width);
+    }
+    dP.fill(0, L.denseStart, L.total);
+    return { loss, grads };
   }
 
   async getWeights(): Promise<Weights> {
@@ -187,7 +227,11 @@ export class ScratchEngine implements Engine {
   private firstLayerTables(): FirstLayerTables | null {
     const L = this.L;
     if (!canUseFirstLayerTables(L)) return null;
-    if (this.tables && this.tablesVersion === this.weightsVersion) return this.tables;
+    if (this.tables && this.tablesVersion === this.weightsVersion) {
+      for (const u of this.changedUsers) fillFirstLayerTable(L, this.main.P, this.tables.user, 0, u, u + 1);
+      this.changedUsers.clear();
+      return this.tables;
+    }
     if (!this.tables) {
       const H1 = L.H[1];
       const doubles = (rows: number): Float64Array =>
@@ -198,6 +242,7 @@ export class ScratchEngine implements Engine {
     fillFirstLayerTable(L, P, this.tables.user, 0, 0, L.shape.numUsers);
     fillFirstLayerTable(L, P, this.tables.item, 1, 0, L.shape.numItems);
     this.tablesVersion = this.weightsVersion;
+    this.changedUsers.clear();
     return this.tables;
   }
 
@@ -212,6 +257,12 @@ export class ScratchEngine implements Engine {
     }
     const b = this.scoreBuf;
     return { users: b.users.subarray(0, n), items: b.items.subarray(0, n), out: b.out.subarray(0, n) };
+  }
+
+  private userTable(name: string): { off: number; width: number } {
+    const t = this.userTables.get(name);
+    if (!t) throw new Error(`${name} is not a per-user table of this ${this.shape.type} model`);
+    return t;
   }
 
   private copyOut(buf: Float32Array, prefix: string): Weights {
