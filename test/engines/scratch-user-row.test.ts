@@ -32,14 +32,24 @@ function rowOf(w: Weights, name: string, user: number, numUsers: number): Float3
   return t.slice(user * width, (user + 1) * width);
 }
 
+/** Two scoring engines of one model, disposed after `body`. */
+async function withTwoEngines(shape: ModelShape, objective: Objective | undefined, body: (a: ScratchEngine, b: ScratchEngine) => Promise<void>): Promise<void> {
+  const a = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER, objective });
+  const b = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER, objective });
+  try {
+    await body(a, b);
+  } finally {
+    await a.dispose();
+    await b.dispose();
+  }
+}
+
 describe.each(cases)('%s: one user row at a time', (_label, shape, objective) => {
   const user = 4;
   const names = USER_TABLES.filter((n) => initWeights(shape, 1).has(n));
 
-  it('userRowGradients is that row of gradients, and leaves no gradient behind', async () => {
-    const a = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER, objective });
-    const b = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER, objective });
-    try {
+  it('userRowGradients is that row of gradients, and leaves no gradient behind', () =>
+    withTwoEngines(shape, objective, async (a, b) => {
       const w = initWeights(shape, 7);
       await a.setWeights(w);
       await b.setWeights(w);
@@ -54,16 +64,10 @@ describe.each(cases)('%s: one user row at a time', (_label, shape, objective) =>
       const again = await b.gradients(other, 0, other.length);
       const fresh = await a.gradients(other, 0, other.length);
       for (const [name, g] of fresh.grads) expect(again.grads.get(name)).toEqual(g);
-    } finally {
-      await a.dispose();
-      await b.dispose();
-    }
-  });
+    }));
 
-  it('setUserRow then score equals setWeights with that row, first-layer tables included', async () => {
-    const a = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER, objective });
-    const b = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER, objective });
-    try {
+  it('setUserRow then score equals setWeights with that row, first-layer tables included', () =>
+    withTwoEngines(shape, objective, async (a, b) => {
       const w = initWeights(shape, 9);
       await b.setWeights(w);
       const users = Int32Array.from({ length: shape.numUsers * shape.numItems }, (_, k) => Math.floor(k / shape.numItems));
@@ -82,9 +86,5 @@ describe.each(cases)('%s: one user row at a time', (_label, shape, objective) =>
         for (let k = 0; k < users.length; k++) if (users[k] !== user) expect(got[k]).toBe(before[k]);
       }
       await expect(b.setUserRow(user, new Map([['item_bias', new Float32Array(1)]]))).rejects.toThrow(/not a per-user table/);
-    } finally {
-      await a.dispose();
-      await b.dispose();
-    }
-  });
+    }));
 });
