@@ -51,13 +51,12 @@ export function resolveDataDir(dataset: DatasetName, dir: string | null, env: No
   return dir ?? join(dataRoot(env), dataset);
 }
 
-export interface LoadProgress {
-  (stage: string, done: number, total: number): void;
-}
+/** Bytes read of the ratings file, and its size. */
+export type LoadProgress = (done: number, total: number) => void;
 
 /** loadDataset with a byte-count progress bar. */
 export async function loadWithProgress(dataset: DatasetName, dir: string, progress: Progress, tally?: InteractionTally): Promise<SplitData> {
-  return withByteProgress(progress, `loading ${dataset}`, (onProgress) => loadDataset(dataset, dir, (_stage, done, total) => onProgress(done, total), tally));
+  return withByteProgress(progress, `loading ${dataset}`, (onProgress) => loadDataset(dataset, dir, onProgress, tally));
 }
 
 /**
@@ -78,7 +77,7 @@ export async function loadDataset(dataset: DatasetName, dir: string, onProgress?
   const layout = RAW[dataset];
   const ratingsPath = join(dir, layout.ratings);
   requireFile(dataset, ratingsPath);
-  const cols = await readRatings(ratingsPath, layout.ratingsLayout, (done, total) => onProgress?.('reading', done, total));
+  const cols = await readRatings(ratingsPath, layout.ratingsLayout, onProgress);
   tally?.add(cols);
   const split = leaveOneOut(cols);
   const moviesPath = join(dir, layout.movies);

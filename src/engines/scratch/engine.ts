@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { checkWeights, USER_TABLES, type ModelShape, type Weights } from '../../model/spec.js';
+import { checkWeights, type ModelShape, type Weights } from '../../model/spec.js';
 import { PLAIN_LOG_LOSS, type Engine, type EngineInfo, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../engine.js';
-import { flatLayout, type FlatLayout } from './layout.js';
+import { flatLayout, type FlatLayout, type RowTable } from './layout.js';
 import { canUseFirstLayerTables, fillFirstLayerTable, type FirstLayerTables } from './model.js';
 import { ShardTrainer, type ShardInit } from './shard.js';
 import type { WorkerCommand } from './worker.js';
@@ -42,8 +42,6 @@ export class ScratchEngine implements Engine {
   private tablesVersion = -1;
   /** Users whose rows setUserRow changed since the tables were filled: only their table rows are stale. */
   private readonly changedUsers = new Set<number>();
-  /** name → (offset, row width) of each per-user table. */
-  private readonly userTables: Map<string, { off: number; width: number }>;
   /** Shared scratch for splitting `score` across threads, grown on demand. */
   private scoreBuf: { users: Int32Array; items: Int32Array; out: Float32Array } | null = null;
 
@@ -52,9 +50,6 @@ export class ScratchEngine implements Engine {
     this.main = new ShardTrainer(init);
     this.workers = workers;
     this.info = { name: 'scratch', backend: 'js', threads: init.threads };
-    this.userTables = new Map(
-      this.L.entries.filter(([name]) => (USER_TABLES as readonly string[]).includes(name)).map(([name, off, n]) => [name, { off, width: n / shape.numUsers }]),
-    );
     for (const w of workers) {
       w.on('error', (err) => {
         this.workerError = err;
@@ -120,7 +115,7 @@ export class ScratchEngine implements Engine {
     const units = (end - start) / this.main.perUnit;
     const loss = this.main.accumulate(instances, start, end, 1 / units) / units;
     const grads = new Map<string, Float32Array>();
-    for (const [name, t] of this.userTables) grads.set(name, dP.slice(t.off + user * t.width, t.off + (user + 1) * t.width));
+    for (const t of L.userTables) grads.set(t.name, dP.slice(t.off + user * t.width, t.off + (user + 1) * t.width));
     // accumulate writes only the rows these instances read and the dense parameters.
     for (let s = start; s < end; s++) {
       for (const t of L.userTables) dP.fill(0, t.off + instances.users[s] * t.width, t.off + (instances.users[s] + 1) * t.width);
@@ -259,8 +254,8 @@ export class ScratchEngine implements Engine {
     return { users: b.users.subarray(0, n), items: b.items.subarray(0, n), out: b.out.subarray(0, n) };
   }
 
-  private userTable(name: string): { off: number; width: number } {
-    const t = this.userTables.get(name);
+  private userTable(name: string): RowTable {
+    const t = this.L.userTables.find((u) => u.name === name);
     if (!t) throw new Error(`${name} is not a per-user table of this ${this.shape.type} model`);
     return t;
   }

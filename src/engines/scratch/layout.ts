@@ -13,6 +13,8 @@ import {
 
 /** A per-user or per-item table in the flat buffer: row r is [off + r·width, off + (r+1)·width). */
 export interface RowTable {
+  /** The parameter's name (gmf_user, user_bias, ...). */
+  name: string;
   off: number;
   width: number;
 }
@@ -68,7 +70,7 @@ export function flatLayout(shape: ModelShape): FlatLayout {
     biases.push(at(`mlp_${l}_bias`));
   }
   const rowTables = (names: readonly string[], rows: number): RowTable[] =>
-    entries.filter((e) => names.includes(e[0])).map(([, o, n]) => ({ off: o, width: n / rows }));
+    entries.filter((e) => names.includes(e[0])).map(([name, o, n]) => ({ name, off: o, width: n / rows }));
   const firstDense = entries.find((e) => !isRowTable(e[0]));
   return {
     shape,
