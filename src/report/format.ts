@@ -6,6 +6,11 @@ export const count = (x: number): string => Math.round(x).toLocaleString('en-US'
 
 export const seconds = (x: number): string => `${x.toFixed(x < 10 ? 2 : 1)}`;
 
+/** A thread count: `1 thread`, `2 threads`. */
+export const threadsText = (n: number): string => `${n} ${n === 1 ? 'thread' : 'threads'}`;
+/** The scratch engine and, where known, its thread count: `scratch (2 threads)`. */
+export const scratchText = (threads?: number): string => (threads ? `scratch (${threadsText(threads)})` : 'scratch');
+
 export const times = (x: number): string => `${x.toFixed(2)}×`;
 
 /** A relative error in scientific notation: 3.1e-7. */

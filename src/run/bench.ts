@@ -18,6 +18,7 @@ import { evaluateSampled } from '../eval/evaluate.js';
 import { initWeights, type ModelShape, type Weights } from '../model/spec.js';
 import { benchTable, writeBenchReport } from '../report/bench-html.js';
 import type { BenchEngineResult, BenchReport } from '../report/bench-report.js';
+import { threadsText } from '../report/format.js';
 import { trainEpochs } from '../train/loop.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
@@ -70,7 +71,7 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
       const timing = await timeTraining(engine, instances, c.train.batchSize, o.steps, label, o.progress);
       const evalSeconds = await timeEvaluation(engine, c, data, label, o.progress);
       const info = engine.info;
-      const detail = info.name === 'scratch' ? `${info.threads} threads` : (info.detail ?? info.backend);
+      const detail = info.name === 'scratch' ? threadsText(info.threads ?? 1) : (info.detail ?? info.backend);
       results.push({
         label, engine: info.name, backend: info.name === 'tfjs' ? info.backend : null, detail, emulated: Boolean(info.emulated),
         parity, batchSize: c.train.batchSize, ...timing, evalSeconds,

@@ -12,6 +12,7 @@ import { loadModel, saveModel } from '../model/checkpoint.js';
 import { countParams, initWeights, type ModelShape, type Weights } from '../model/spec.js';
 import { neumfFromPretrained, type Pretrained } from '../model/pretrain.js';
 import { loadConfig } from '../config/load.js';
+import { scratchText } from '../report/format.js';
 import { RunReport } from '../report/run-report.js';
 import { DATA_STATS_FILE, writeTrainReportPage } from '../report/train-html.js';
 import { datasetTally, exploreDataset } from './explore.js';
@@ -191,7 +192,7 @@ async function resumeInto(engine: Awaited<ReturnType<typeof createEngine>>, c: C
 }
 
 function engineLabel(i: EngineInfo): string {
-  if (i.name === 'scratch') return `scratch (${i.threads} threads)`;
+  if (i.name === 'scratch') return scratchText(i.threads);
   return `tfjs on ${i.backend}${i.detail ? ` (${i.detail})` : ''}`;
 }
 
