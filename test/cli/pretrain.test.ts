@@ -32,6 +32,12 @@ describe('ncf train with pretrain', () => {
     const again = ncf(['train', '--config', neumf]);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain(`pre-trained GMF: ${join(dir, 'models', 'gmf.best.ncf')}`);
+    // It says what the reused model scored: the best of the two GMF epochs the first run printed.
+    const reused = /\/gmf\.best\.ncf \(epoch (\d): HR@10 (\S+), NDCG@10 (\S+)\)$/m.exec(again.stdout);
+    expect(reused, again.stdout).not.toBeNull();
+    const gmfEpochs = [...first.stdout.matchAll(/^epoch (\d)\/2 .*?HR@10 (\S+)\s+NDCG@10 (\S+)/gm)].slice(0, 2);
+    const best = gmfEpochs.reduce((b, m) => (Number(m[2]) > Number(b[2]) ? m : b));
+    expect(reused!.slice(1)).toEqual(best.slice(1));
     expect(again.stdout).not.toContain('pre-training GMF');
     // Same pre-trained models and seed: the NeuMF epoch is the same, bit for bit.
     const epochLine = (out: string): string => /^epoch 1\/1 .*HR@10 \S+/m.exec(out)![0];
