@@ -8,6 +8,7 @@ import { sampleEvalNegatives } from '../data/sampling.js';
 import type { SplitData } from '../data/split.js';
 import type { EngineInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
+import { evaluateSampled } from '../eval/evaluate.js';
 import { loadModel, saveModel } from '../model/checkpoint.js';
 import { countParams, initWeights, type ModelShape, type Weights } from '../model/spec.js';
 import { neumfFromPretrained, type Pretrained } from '../model/pretrain.js';
@@ -71,8 +72,15 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     if (o.resume) {
       history = await resumeInto(engine, c, shape, path);
       o.log(`resuming ${path} after epoch ${history.length}`);
+    } else if (c.pretrain) {
+      await engine.setWeights(await pretrainedWeights(c, shape, o));
+      // What pre-training alone gives, so the fine-tuning epochs can be read against it.
+      o.progress.start('NeuMF before fine-tuning: evaluating', data.numUsers, 'users');
+      const start = await evaluateSampled(engine, data, negatives, evalN, c.eval.k, (d) => o.progress.update(d));
+      o.progress.stop();
+      o.log(`NeuMF before fine-tuning: HR@${c.eval.k} ${fixed(start.hr, 4)}  NDCG@${c.eval.k} ${fixed(start.ndcg, 4)}`);
     } else {
-      await engine.setWeights(c.pretrain ? await pretrainedWeights(c, shape, o) : initWeights(shape, c.seed));
+      await engine.setWeights(initWeights(shape, c.seed));
     }
     o.log(
       `${c.model.type} (${countParams(shape).toLocaleString('en-US')} parameters) on ${c.data.dataset}: ` +

@@ -44,6 +44,18 @@ describe('ncf train with pretrain', () => {
     expect(epochLine(again.stdout)).toBe(epochLine(first.stdout));
   });
 
+  it('scores NeuMF at its pre-trained start: an epoch of SGD too small to move it scores the same', () => {
+    const gmf = join(dir, 'gmf.json');
+    const mlp = join(dir, 'mlp.json');
+    const still = write('neumf-still', { pretrain: { gmf, mlp, alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 1, optimizer: 'sgd', lr: 1e-12 } });
+    const r = ncf(['train', '--config', still]);
+    expect(r.status, r.stderr).toBe(0);
+    const start = /^NeuMF before fine-tuning: HR@10 (\S+)  NDCG@10 (\S+)$/m.exec(r.stdout);
+    expect(start, r.stdout).not.toBeNull();
+    const epoch1 = /^epoch 1\/1 .*?HR@10 (\S+)\s+NDCG@10 (\S+)/m.exec(r.stdout)!;
+    expect(start!.slice(1)).toEqual(epoch1.slice(1));
+  });
+
   it('runs the GMF and MLP stages on the engine and backend of the NeuMF run', () => {
     const model = (type: string) => ({ ...(smoke.model as object), type });
     const gmf = write('gmf-e', { model: model('gmf'), train: { ...(smoke.train as object), epochs: 1 } });
