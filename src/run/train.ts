@@ -171,7 +171,7 @@ async function pretrainedWeights(c: Config, shape: ModelShape, o: TrainOptions):
 
 /** `(epoch 7: HR@10 0.7035, NDCG@10 0.4233)`: what a saved model scored when it was saved. */
 function scoreText(epoch: number, r: EpochRecord | undefined): string {
-  return r ? ` (epoch ${epoch}: HR@10 ${fixed(r.sampled.hr, 4)}, NDCG@10 ${fixed(r.sampled.ndcg, 4)})` : '';
+  return r ? ` (epoch ${epoch}: HR@${r.sampled.k} ${fixed(r.sampled.hr, 4)}, NDCG@${r.sampled.k} ${fixed(r.sampled.ndcg, 4)})` : '';
 }
 
 /** The sampled protocol's negatives: the dataset's own file where it has one, else drawn once from the seed. */
