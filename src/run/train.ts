@@ -57,6 +57,10 @@ export function bestModelPath(c: Config): string {
   return join(c.output.models, `${c.name}.best.ncf`);
 }
 
+/** A pre-trained NeuMF before its first fine-tuning step. */
+export function startModelPath(c: Config): string {
+  return join(c.output.models, `${c.name}.start.ncf`);
+}
 
 export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult> {
   const dataDir = resolveDataDir(c.data.dataset, c.data.dir);
@@ -74,11 +78,6 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
       o.log(`resuming ${path} after epoch ${history.length}`);
     } else if (c.pretrain) {
       await engine.setWeights(await pretrainedWeights(c, shape, o));
-      // What pre-training alone gives, so the fine-tuning epochs can be read against it.
-      o.progress.start('NeuMF before fine-tuning: evaluating', data.numUsers, 'users');
-      const start = await evaluateSampled(engine, data, negatives, evalN, c.eval.k, (d) => o.progress.update(d));
-      o.progress.stop();
-      o.log(`NeuMF before fine-tuning: HR@${c.eval.k} ${fixed(start.hr, 4)}  NDCG@${c.eval.k} ${fixed(start.ndcg, 4)}`);
     } else {
       await engine.setWeights(initWeights(shape, c.seed));
     }
@@ -98,6 +97,18 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     for (const r of history) report.addEpoch(r);
     const original = await originalIds(c.data.dataset, data, dataDir);
     const ids = { users: Array.from(original.users), items: original.items && Array.from(original.items) };
+    const meta = (h: EpochRecord[]): ModelMeta => ({
+      config: c, dataset: { name: c.data.dataset, dir: dataDir, numUsers: data.numUsers, numItems: data.numItems }, ids, history: h,
+    });
+    if (c.pretrain && !o.resume) {
+      // What pre-training alone gives, so the fine-tuning epochs can be read against it, kept in
+      // its own file in case fine-tuning only makes it worse.
+      o.progress.start('NeuMF before fine-tuning: evaluating', data.numUsers, 'users');
+      const start = await evaluateSampled(engine, data, negatives, evalN, c.eval.k, (d) => o.progress.update(d));
+      o.progress.stop();
+      saveModel(startModelPath(c), { shape, epoch: 0, meta: meta([]), weights: await engine.getWeights(), optimizer: null });
+      o.log(`NeuMF before fine-tuning: HR@${c.eval.k} ${fixed(start.hr, 4)}  NDCG@${c.eval.k} ${fixed(start.ndcg, 4)}  → ${startModelPath(c)}`);
+    }
     const stats = await exploreDataset(c.data.dataset, dataDir, o.progress, tally);
     writeFileSync(join(report.dir, DATA_STATS_FILE), `${JSON.stringify(stats, null, 2)}\n`);
 
@@ -114,10 +125,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
         onEpochEnd: async (r) => {
           o.progress.stop();
           history.push(r);
-          const meta: ModelMeta = {
-            config: c, dataset: { name: c.data.dataset, dir: dataDir, numUsers: data.numUsers, numItems: data.numItems }, ids, history,
-          };
-          const file = { shape, epoch: r.epoch, meta, weights: await engine.getWeights(), optimizer: await engine.getOptimizerState() };
+          const file = { shape, epoch: r.epoch, meta: meta(history), weights: await engine.getWeights(), optimizer: await engine.getOptimizerState() };
           saveModel(path, file);
           if (bestEpoch(history) === r) saveModel(bestModelPath(c), file);
           report.addEpoch(r);

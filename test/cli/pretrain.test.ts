@@ -44,16 +44,22 @@ describe('ncf train with pretrain', () => {
     expect(epochLine(again.stdout)).toBe(epochLine(first.stdout));
   });
 
-  it('scores NeuMF at its pre-trained start: an epoch of SGD too small to move it scores the same', () => {
+  it('scores and keeps NeuMF at its pre-trained start: an epoch of SGD too small to move it scores the same', () => {
     const gmf = join(dir, 'gmf.json');
     const mlp = join(dir, 'mlp.json');
     const still = write('neumf-still', { pretrain: { gmf, mlp, alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 1, optimizer: 'sgd', lr: 1e-12 } });
     const r = ncf(['train', '--config', still]);
     expect(r.status, r.stderr).toBe(0);
-    const start = /^NeuMF before fine-tuning: HR@10 (\S+)  NDCG@10 (\S+)$/m.exec(r.stdout);
+    const startFile = join(dir, 'models', 'neumf-still.start.ncf');
+    const start = /^NeuMF before fine-tuning: HR@10 (\S+)  NDCG@10 (\S+)  → (.+)$/m.exec(r.stdout);
     expect(start, r.stdout).not.toBeNull();
+    expect(start![3]).toBe(startFile);
     const epoch1 = /^epoch 1\/1 .*?HR@10 (\S+)\s+NDCG@10 (\S+)/m.exec(r.stdout)!;
-    expect(start!.slice(1)).toEqual(epoch1.slice(1));
+    expect(start!.slice(1, 3)).toEqual(epoch1.slice(1));
+    // The start is kept in its own file, and scores the same when evaluated from there.
+    const again = ncf(['eval', '--model', startFile, '--protocol', 'sampled']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(/HR@10 (\S+)  NDCG@10 (\S+)/.exec(again.stdout)!.slice(1)).toEqual(start!.slice(1, 3));
   });
 
   it('runs the GMF and MLP stages on the engine and backend of the NeuMF run', () => {
