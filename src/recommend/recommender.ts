@@ -11,7 +11,8 @@ import { NO_OPTIMIZER, ScratchEngine } from '../engines/scratch/engine.js';
 import { ItemPop } from '../baselines/item-pop.js';
 import { DEFAULTS } from '../config/schema.js';
 import { loadModelWithData } from '../run/eval.js';
-import { evalCandidates, type ModelMeta } from '../run/train.js';
+import { evalCandidates } from '../run/protocols.js';
+import type { ModelMeta } from '../run/train.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 

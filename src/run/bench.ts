@@ -24,7 +24,7 @@ import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
 import { runStamp } from '../util/stamp.js';
-import { evalCandidates } from './train.js';
+import { evalCandidates } from './protocols.js';
 
 export interface BenchOptions {
   /** "scratch", "tfjs:<backend>"; the scratch engine is the baseline and is added first if missing. */

@@ -6,16 +6,15 @@ import type { Config } from '../config/schema.js';
 import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
 import type { SplitData } from '../data/split.js';
 import { createEngine } from '../engines/index.js';
-import { evaluateFullRanking, evaluateSampled, type Scorer } from '../eval/evaluate.js';
 import type { RankingMetrics } from '../eval/metrics.js';
 import { loadModel, type ModelFile } from '../model/checkpoint.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { runStamp } from '../util/stamp.js';
 import { BASELINE_FILE, type BaselineFile } from './leaderboard.js';
-import { evalCandidates, type ModelMeta } from './train.js';
+import { scoreProtocols, type Protocol } from './protocols.js';
+import type { ModelMeta } from './train.js';
 
-export type Protocol = 'sampled' | 'full' | 'both';
 
 export interface EvalOptions {
   protocol: Protocol;
@@ -48,26 +47,6 @@ export async function runEval(modelFile: string, o: EvalOptions): Promise<{ epoc
     return { epoch: f.epoch, dataset: c.data.dataset, metrics: await scoreProtocols(engine, c, data, o.protocol, o.progress) };
   } finally {
     await engine.dispose();
-  }
-}
-
-/** HR@K and NDCG@K of `scorer` under the protocols asked for, sampled first (with the config's candidates). */
-async function scoreProtocols(scorer: Scorer, c: Config, data: SplitData, protocol: Protocol, progress: Progress): Promise<RankingMetrics[]> {
-  const metrics: RankingMetrics[] = [];
-  const step = (d: number): void => progress.update(d);
-  try {
-    if (protocol !== 'full') {
-      const { negatives, n } = evalCandidates(c, data);
-      progress.start('sampled evaluation', data.numUsers, 'users');
-      metrics.push(await evaluateSampled(scorer, data, negatives, n, c.eval.k, step));
-    }
-    if (protocol !== 'sampled') {
-      progress.start('full-ranking evaluation', data.numUsers, 'users');
-      metrics.push(await evaluateFullRanking(scorer, data, c.eval.k, step));
-    }
-    return metrics;
-  } finally {
-    progress.stop();
   }
 }
 

@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import type { Config } from '../config/schema.js';
 import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
-import { sampleEvalNegatives } from '../data/sampling.js';
 import type { SplitData } from '../data/split.js';
 import type { EngineInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
-import { evaluateSampled } from '../eval/evaluate.js';
 import { loadModel, saveModel } from '../model/checkpoint.js';
 import { countParams, initWeights, type ModelShape, type Weights } from '../model/spec.js';
 import { neumfFromPretrained, type Pretrained } from '../model/pretrain.js';
@@ -17,11 +15,11 @@ import { fixed, scratchText } from '../report/format.js';
 import { RunReport } from '../report/run-report.js';
 import { DATA_STATS_FILE, writeTrainReportPage } from '../report/train-html.js';
 import { datasetTally, exploreDataset } from './explore.js';
+import { evalCandidates, scoreProtocols } from './protocols.js';
 import { originalIds } from '../data/original-ids.js';
 import { bestEpoch, trainEpochs, type EpochRecord, type Stage } from '../train/loop.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
-import { Rng } from '../util/rng.js';
 
 /** What a model file remembers about its run, beside the weights. */
 export interface ModelMeta {
@@ -76,10 +74,8 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     if (o.resume) {
       history = await resumeInto(engine, c, shape, path);
       o.log(`resuming ${path} after epoch ${history.length}`);
-    } else if (c.pretrain) {
-      await engine.setWeights(await pretrainedWeights(c, shape, o));
     } else {
-      await engine.setWeights(initWeights(shape, c.seed));
+      await engine.setWeights(c.pretrain ? await pretrainedWeights(c, shape, o) : initWeights(shape, c.seed));
     }
     o.log(
       `${c.model.type} (${countParams(shape).toLocaleString('en-US')} parameters) on ${c.data.dataset}: ` +
@@ -103,11 +99,10 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     if (c.pretrain && !o.resume) {
       // What pre-training alone gives, so the fine-tuning epochs can be read against it, kept in
       // its own file in case fine-tuning only makes it worse.
-      o.progress.start('NeuMF before fine-tuning: evaluating', data.numUsers, 'users');
-      const start = await evaluateSampled(engine, data, negatives, evalN, c.eval.k, (d) => o.progress.update(d));
-      o.progress.stop();
-      saveModel(startModelPath(c), { shape, epoch: 0, meta: meta([]), weights: await engine.getWeights(), optimizer: null });
-      o.log(`NeuMF before fine-tuning: HR@${c.eval.k} ${fixed(start.hr, 4)}  NDCG@${c.eval.k} ${fixed(start.ndcg, 4)}  → ${startModelPath(c)}`);
+      const [start] = await scoreProtocols(engine, c, data, 'sampled', o.progress);
+      const startPath = startModelPath(c);
+      saveModel(startPath, { shape, epoch: 0, meta: meta([]), weights: await engine.getWeights(), optimizer: null });
+      o.log(`NeuMF before fine-tuning: HR@${c.eval.k} ${fixed(start.hr, 4)}  NDCG@${c.eval.k} ${fixed(start.ndcg, 4)}  → ${startPath}`);
     }
     const stats = await exploreDataset(c.data.dataset, dataDir, o.progress, tally);
     writeFileSync(join(report.dir, DATA_STATS_FILE), `${JSON.stringify(stats, null, 2)}\n`);
@@ -180,13 +175,6 @@ async function pretrainedWeights(c: Config, shape: ModelShape, o: TrainOptions):
 /** `(epoch 7: HR@10 0.7035, NDCG@10 0.4233)`: what a saved model scored when it was saved. */
 function scoreText(epoch: number, r: EpochRecord | undefined): string {
   return r ? ` (epoch ${epoch}: HR@${r.sampled.k} ${fixed(r.sampled.hr, 4)}, NDCG@${r.sampled.k} ${fixed(r.sampled.ndcg, 4)})` : '';
-}
-
-/** The sampled protocol's negatives: the dataset's own file where it has one, else drawn once from the seed. */
-export function evalCandidates(c: Config, data: SplitData): { negatives: Int32Array; n: number } {
-  if (data.testNegatives) return { negatives: data.testNegatives, n: data.negativesPerUser };
-  const n = c.data.evalNegatives;
-  return { negatives: sampleEvalNegatives(data, n, Rng.derive(c.seed, 0xe7a1)), n };
 }
 
 async function resumeInto(engine: Awaited<ReturnType<typeof createEngine>>, c: Config, shape: ModelShape, path: string): Promise<EpochRecord[]> {

@@ -116,9 +116,11 @@ export class ScratchEngine implements Engine {
     const loss = this.main.accumulate(instances, start, end, 1 / units) / units;
     const grads = new Map<string, Float32Array>();
     for (const t of L.userTables) grads.set(t.name, dP.slice(t.off + user * t.width, t.off + (user + 1) * t.width));
-    // accumulate writes only the rows these instances read and the dense parameters.
+    // accumulate writes only the rows these instances read and the dense parameters. Fold-in's
+    // instances all share one user, so a user row is cleared once per run of equal ids.
     for (let s = start; s < end; s++) {
-      for (const t of L.userTables) dP.fill(0, t.off + instances.users[s] * t.width, t.off + (instances.users[s] + 1) * t.width);
+      const u = instances.users[s];
+      if (s === start || u !== instances.users[s - 1]) for (const t of L.userTables) dP.fill(0, t.off + u * t.width, t.off + (u + 1) * t.width);
       for (const t of L.itemTables) dP.fill(0, t.off + instances.items[s] * t.width, t.off + (instances.items[s] + 1) * t.width);
     }
     dP.fill(0, L.denseStart, L.total);
