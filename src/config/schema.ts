@@ -68,7 +68,8 @@ const configFields = z.strictObject({
   /**
    * NeuMF pre-training (He et al. §3.4.1): configs of a GMF and an MLP run whose best models
    * initialise this NeuMF (each trained first when its model file is missing), and α, the GMF
-   * share of the output layer. null: random initialisation.
+   * share of the output layer. The GMF config may train MF with factors − 2 instead (MF is a GMF
+   * with two more factors holding its biases). null: random initialisation.
    */
   pretrain: z
     .strictObject({ gmf: z.string().min(1), mlp: z.string().min(1), alpha: z.number().min(0).max(1) })

@@ -3,6 +3,9 @@
  * the same sizes. Embeddings and hidden layers are copied; the output layer is the concatenation
  * of the two output layers weighted by α and 1 − α (and its bias the same mix), so the new NeuMF
  * starts out predicting exactly α·GMF + (1 − α)·MLP in logits.
+ *
+ * The GMF part may also come from dot-product MF with biases (Rendle et al. 2020): MF with F
+ * factors is exactly a GMF with F + 2 (see gmfFromMf), so Rendle's recipe can pre-train it.
  */
 import { NcfError } from '../util/errors.js';
 import { paramSpecs, type ModelShape, type Weights } from './spec.js';
@@ -12,8 +15,39 @@ export interface Pretrained {
   weights: Weights;
 }
 
-export function neumfFromPretrained(shape: ModelShape, gmf: Pretrained, mlp: Pretrained, alpha: number): Weights {
+/**
+ * MF's ŷ = b + b_u + b_i + p_u·q_i as a GMF with two more factors: user rows [p_u, 1, b_u], item
+ * rows [q_i, b_i, 1], output kernel all ones and output bias b. Same logit for every pair.
+ */
+export function gmfFromMf(mf: Pretrained): Pretrained {
+  if (mf.shape.type !== 'mf') throw new NcfError(`gmfFromMf needs an MF model, not ${mf.shape.type}`);
+  const f = mf.shape.factors;
+  const g = f + 2;
+  const widen = (rows: Float32Array, bias: Float32Array, biasFirst: boolean): Float32Array => {
+    const out = new Float32Array(bias.length * g);
+    for (let r = 0; r < bias.length; r++) {
+      out.set(rows.subarray(r * f, (r + 1) * f), r * g);
+      out[r * g + f] = biasFirst ? bias[r] : 1;
+      out[r * g + f + 1] = biasFirst ? 1 : bias[r];
+    }
+    return out;
+  };
+  const w = mf.weights;
+  const weights: Weights = new Map([
+    ['gmf_user', widen(w.get('mf_user')!, w.get('user_bias')!, false)],
+    ['gmf_item', widen(w.get('mf_item')!, w.get('item_bias')!, true)],
+    ['out_kernel', new Float32Array(g).fill(1)],
+    ['out_bias', w.get('out_bias')!.slice()],
+  ]);
+  return { shape: { ...mf.shape, type: 'gmf', factors: g }, weights };
+}
+
+export function neumfFromPretrained(shape: ModelShape, gmfOrMf: Pretrained, mlp: Pretrained, alpha: number): Weights {
   if (shape.type !== 'neumf') throw new NcfError(`pre-training initialises NeuMF, not ${shape.type}`);
+  if (gmfOrMf.shape.type === 'mf' && gmfOrMf.shape.factors + 2 !== shape.factors) {
+    throw new NcfError(`pre-trained GMF: an MF with F factors stands in for a GMF with F + 2 (its biases take two); NeuMF with ${shape.factors} factors needs MF with ${shape.factors - 2}, not ${gmfOrMf.shape.factors}`);
+  }
+  const gmf = gmfOrMf.shape.type === 'mf' ? gmfFromMf(gmfOrMf) : gmfOrMf;
   const same = (what: string, a: unknown, b: unknown, who: string): void => {
     if (JSON.stringify(a) !== JSON.stringify(b)) throw new NcfError(`pre-trained ${who}: ${what} is ${JSON.stringify(a)}, NeuMF needs ${JSON.stringify(b)}`);
   };

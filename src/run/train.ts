@@ -165,7 +165,8 @@ async function pretrainedWeights(c: Config, shape: ModelShape, o: TrainOptions):
       if (r.interrupted) throw new NcfError(`pre-training ${which} was interrupted; run again to continue`);
     }
     const f = loadModel<ModelMeta>(path);
-    o.log(`pre-trained ${which}: ${path}${scoreText(f.epoch, f.meta.history[f.epoch - 1])}`);
+    const asGmf = f.shape.type === 'mf' ? ` (MF with ${f.shape.factors} factors, as a GMF with ${f.shape.factors + 2})` : '';
+    o.log(`pre-trained ${which}${asGmf}: ${path}${scoreText(f.epoch, f.meta.history[f.epoch - 1])}`);
     parts.push({ shape: f.shape, weights: f.weights });
   }
   o.log(`NeuMF initialised from them, output layer α = ${p.alpha} (GMF) and ${1 - p.alpha} (MLP)`);

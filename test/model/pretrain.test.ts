@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { NO_OPTIMIZER, ScratchEngine } from '../../src/engines/scratch/engine.js';
 import type { Engine } from '../../src/engines/engine.js';
-import { neumfFromPretrained } from '../../src/model/pretrain.js';
+import { gmfFromMf, neumfFromPretrained } from '../../src/model/pretrain.js';
 import { initWeights, type ModelShape, type ModelType } from '../../src/model/spec.js';
 import { NcfError } from '../../src/util/errors.js';
 
@@ -35,6 +35,36 @@ describe('neumfFromPretrained', () => {
       const z = await logits(shape('neumf'), neumfFromPretrained(shape('neumf'), gmf, mlp, alpha), users, items);
       for (let k = 0; k < z.length; k++) expect(z[k]).toBeCloseTo(alpha * zg[k] + (1 - alpha) * zm[k], 5);
     }
+  });
+
+  it('takes MF with factors − 2 for the GMF part: same logits as MF, then the same α-mix', async () => {
+    const mfShape = shape('mf', { factors: 2 });
+    const mf = { shape: mfShape, weights: initWeights(mfShape, 3) };
+    // Biases are 0 at initialisation; give every one a distinct value so each lands somewhere checked.
+    for (const name of ['user_bias', 'item_bias', 'out_bias']) {
+      const b = mf.weights.get(name)!;
+      for (let k = 0; k < b.length; k++) b[k] = (name === 'user_bias' ? 0.1 : name === 'item_bias' ? -0.07 : 0.5) * (k + 1);
+    }
+    const mlp = { shape: shape('mlp'), weights: initWeights(shape('mlp'), 2) };
+    const users = Int32Array.from({ length: 63 }, (_, k) => Math.floor(k / 9));
+    const items = Int32Array.from({ length: 63 }, (_, k) => k % 9);
+    const zf = await logits(mfShape, mf.weights, users, items);
+    const gmf = gmfFromMf(mf);
+    expect(gmf.shape).toEqual(shape('gmf'));
+    const zg = await logits(gmf.shape, gmf.weights, users, items);
+    const zm = await logits(mlp.shape, mlp.weights, users, items);
+    const z = await logits(shape('neumf'), neumfFromPretrained(shape('neumf'), mf, mlp, 0.5), users, items);
+    for (let k = 0; k < z.length; k++) {
+      // By hand: b + b_u + b_i + p_u·q_i.
+      const u = users[k], i = items[k];
+      const p = mf.weights.get('mf_user')!.subarray(u * 2, u * 2 + 2), q = mf.weights.get('mf_item')!.subarray(i * 2, i * 2 + 2);
+      const byHand = 0.5 + 0.1 * (u + 1) - 0.07 * (i + 1) + p[0] * q[0] + p[1] * q[1];
+      expect(zf[k]).toBeCloseTo(byHand, 5);
+      expect(zg[k]).toBeCloseTo(byHand, 5);
+      expect(z[k]).toBeCloseTo(0.5 * byHand + 0.5 * zm[k], 5);
+    }
+    const wide = { shape: shape('mf'), weights: initWeights(shape('mf'), 3) };
+    expect(() => neumfFromPretrained(shape('neumf'), wide, mlp, 0.5)).toThrow('NeuMF with 4 factors needs MF with 2, not 4');
   });
 
   it('refuses models of other sizes or kinds, in one line', () => {
