@@ -1,13 +1,21 @@
 /**
  * A run's report folder, written as the run goes so that an interrupted run keeps what it did:
  * config.json (resolved), metrics.csv (one row per epoch), loss.csv (within-epoch loss blocks),
- * timing.json and summary.md.
+ * timing.json and summary.md; start.json for a pre-trained NeuMF.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { bestEpoch, type EpochRecord } from '../train/loop.js';
 import { runStamp } from '../util/stamp.js';
+
+export const START_FILE = 'start.json';
+
+export interface PretrainedStart {
+  k: number;
+  sampled: { hr: number; ndcg: number };
+  full: { hr: number; ndcg: number } | null;
+}
 
 export class RunReport {
   readonly dir: string;
@@ -24,6 +32,11 @@ export class RunReport {
       'epoch,loss,sampled_hr,sampled_ndcg,full_hr,full_ndcg,k,sample_s,train_s,eval_s,samples_per_s\n',
     );
     writeFileSync(join(this.dir, 'loss.csv'), 'epoch,block,loss\n');
+  }
+
+  /** A pre-trained NeuMF's scores before its first fine-tuning epoch (start.json), which may beat every epoch after it. */
+  writeStart(start: PretrainedStart): void {
+    writeFileSync(join(this.dir, START_FILE), `${JSON.stringify(start, null, 2)}\n`);
   }
 
   addEpoch(r: EpochRecord): void {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { NcfError } from '../util/errors.js';
+import { START_FILE } from './run-report.js';
 
 /** Only the config keys the page shows; older folders with fewer or more keys still read. */
 const runConfigSchema = z.object({
@@ -20,7 +21,7 @@ const runConfigSchema = z.object({
     loss: z.string().optional(),
     l2: z.number().optional(),
   }),
-  pretrain: z.object({ alpha: z.number() }).nullable().optional(),
+  pretrain: z.object({ gmf: z.string(), mlp: z.string(), alpha: z.number() }).nullable().optional(),
   run: z.object({
     dataDir: z.string(),
     resumedFromEpoch: z.number(),
@@ -71,9 +72,14 @@ export interface LossBlockRow {
   loss: number;
 }
 
+const metricSchema = z.object({ hr: z.number(), ndcg: z.number() });
+const startSchema = z.object({ k: z.number(), sampled: metricSchema, full: metricSchema.nullable() });
+
 export interface TrainRunFiles {
   dir: string;
   config: RunConfig;
+  /** A pre-trained NeuMF's scores before fine-tuning (start.json); null for other runs and older folders. */
+  start: z.infer<typeof startSchema> | null;
   epochs: EpochRow[];
   lossBlocks: LossBlockRow[];
   /** Null when the run ended before writing it (a crash). */
@@ -97,7 +103,8 @@ export function readTrainRun(dir: string): TrainRunFiles {
   const lossBlocks = existsSync(join(dir, 'loss.csv'))
     ? readCsv(dir, 'loss.csv').map((r): LossBlockRow => ({ epoch: num(r, 'epoch'), block: num(r, 'block'), loss: num(r, 'loss') }))
     : [];
-  return { dir, config, epochs, lossBlocks, timing };
+  const start = existsSync(join(dir, START_FILE)) ? readJson(dir, START_FILE, startSchema) : null;
+  return { dir, config, start, epochs, lossBlocks, timing };
 }
 
 /** Highest sampled HR@K, the earlier epoch winning a tie: the same rule as training's bestEpoch. */

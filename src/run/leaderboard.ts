@@ -35,7 +35,7 @@ export interface LeaderboardRow {
   epochs: number;
   /** The K of HR@K and NDCG@K. */
   k: number;
-  /** The best epoch by sampled HR (as He et al. report); epoch 0 for a baseline. */
+  /** The best epoch by sampled HR (as He et al. report); epoch 0 for a baseline or a pre-trained start. */
   best: { epoch: number; hr: number; ndcg: number };
   /** Full ranking at the last epoch that computed it. */
   full: { epoch: number; hr: number; ndcg: number } | null;
@@ -73,6 +73,26 @@ export function trainRow(r: TrainRunFiles): LeaderboardRow | null {
   };
 }
 
+/** A pre-trained NeuMF's start (start.json) as a row of its own: fine-tuning may not beat it. */
+export function startRow(r: TrainRunFiles): LeaderboardRow | null {
+  const p = r.config.pretrain;
+  if (!r.start || !p) return null;
+  const c = r.config;
+  const base = (f: string): string => f.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
+  return {
+    model: 'NeuMF (pre-trained, before fine-tuning)',
+    factors: c.model.factors,
+    run: c.name,
+    dir: r.dir,
+    training: `α ${p.alpha} · ${base(p.gmf)} + ${1 - p.alpha} · ${base(p.mlp)}`,
+    epochs: 0,
+    k: r.start.k,
+    best: { epoch: 0, ...r.start.sampled },
+    full: r.start.full && { epoch: 0, ...r.start.full },
+    trainSeconds: 0,
+  };
+}
+
 function baselineRow(dir: string, b: BaselineFile): LeaderboardRow {
   return {
     model: 'ItemPop', factors: null, run: 'itempop', dir, training: 'training-set popularity', epochs: 0, k: b.k,
@@ -85,17 +105,18 @@ interface Found {
   name: string;
   dataset: string;
   startedAt: string;
-  row: LeaderboardRow | null;
+  rows: LeaderboardRow[];
 }
 
 function readFolder(dir: string): Found | null {
   if (isTrainReportDir(dir)) {
     const r = readTrainRun(dir);
-    return { dir, name: r.config.name, dataset: r.config.data.dataset, startedAt: r.config.run.startedAt ?? '', row: trainRow(r) };
+    const rows = [trainRow(r), startRow(r)].filter((x): x is LeaderboardRow => x !== null);
+    return { dir, name: r.config.name, dataset: r.config.data.dataset, startedAt: r.config.run.startedAt ?? '', rows };
   }
   if (existsSync(join(dir, BASELINE_FILE))) {
     const b = readJson(dir, BASELINE_FILE, baselineFileSchema, 'a baseline report');
-    return { dir, name: b.baseline, dataset: b.dataset, startedAt: b.startedAt, row: baselineRow(dir, b) };
+    return { dir, name: b.baseline, dataset: b.dataset, startedAt: b.startedAt, rows: [baselineRow(dir, b)] };
   }
   return null;
 }
@@ -123,13 +144,13 @@ export function collectRows(paths: string[]): { dataset: string; k: number; rows
     const had = newest.get(f.name);
     if (!had || f.startedAt > had.startedAt) newest.set(f.name, f);
   }
-  const kept = [...newest.values()].filter((f) => f.row !== null);
+  const kept = [...newest.values()].filter((f) => f.rows.length > 0);
   const datasets = [...new Set(kept.map((f) => f.dataset))];
   if (datasets.length > 1) throw new NcfError(`the runs are on different datasets (${datasets.join(', ')}): pass the folders of one`);
   if (kept.length === 0) throw new NcfError('no finished epoch in any of those runs');
-  const ks = [...new Set(kept.map((f) => f.row!.k))];
+  const ks = [...new Set(kept.flatMap((f) => f.rows.map((r) => r.k)))];
   if (ks.length > 1) throw new NcfError(`the runs use different K (${ks.join(', ')}): pass runs with one eval.k`);
-  const rows = kept.map((f) => f.row!).sort((a, b) => b.best.hr - a.best.hr || a.run.localeCompare(b.run));
+  const rows = kept.flatMap((f) => f.rows).sort((a, b) => b.best.hr - a.best.hr || a.run.localeCompare(b.run));
   return { dataset: datasets[0], k: ks[0], rows };
 }
 

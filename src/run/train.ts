@@ -99,10 +99,12 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     if (c.pretrain && !o.resume) {
       // What pre-training alone gives, so the fine-tuning epochs can be read against it, kept in
       // its own file in case fine-tuning only makes it worse.
-      const [start] = await scoreProtocols(engine, c, data, 'sampled', o.progress);
+      const [start, full] = await scoreProtocols(engine, c, data, c.eval.fullRanking === 'never' ? 'sampled' : 'both', o.progress);
       const startPath = startModelPath(c);
       saveModel(startPath, { shape, epoch: 0, meta: meta([]), weights: await engine.getWeights(), optimizer: null });
-      o.log(`NeuMF before fine-tuning: HR@${c.eval.k} ${fixed(start.hr, 4)}  NDCG@${c.eval.k} ${fixed(start.ndcg, 4)}  → ${startPath}`);
+      report.writeStart({ k: c.eval.k, sampled: { hr: start.hr, ndcg: start.ndcg }, full: full ? { hr: full.hr, ndcg: full.ndcg } : null });
+      const fullText = full ? `  full HR@${c.eval.k} ${fixed(full.hr, 4)}  NDCG@${c.eval.k} ${fixed(full.ndcg, 4)}` : '';
+      o.log(`NeuMF before fine-tuning: HR@${c.eval.k} ${fixed(start.hr, 4)}  NDCG@${c.eval.k} ${fixed(start.ndcg, 4)}${fullText}  → ${startPath}`);
     }
     const stats = await exploreDataset(c.data.dataset, dataDir, o.progress, tally);
     writeFileSync(join(report.dir, DATA_STATS_FILE), `${JSON.stringify(stats, null, 2)}\n`);

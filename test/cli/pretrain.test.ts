@@ -51,15 +51,36 @@ describe('ncf train with pretrain', () => {
     const r = ncf(['train', '--config', still]);
     expect(r.status, r.stderr).toBe(0);
     const startFile = join(dir, 'models', 'neumf-still.start.ncf');
-    const start = /^NeuMF before fine-tuning: HR@10 (\S+)  NDCG@10 (\S+)  → (.+)$/m.exec(r.stdout);
+    const start = /^NeuMF before fine-tuning: HR@10 (\S+)  NDCG@10 (\S+)  full HR@10 (\S+)  NDCG@10 (\S+)  → (.+)$/m.exec(r.stdout);
     expect(start, r.stdout).not.toBeNull();
-    expect(start![3]).toBe(startFile);
+    expect(start![5]).toBe(startFile);
     const epoch1 = /^epoch 1\/1 .*?HR@10 (\S+)\s+NDCG@10 (\S+)/m.exec(r.stdout)!;
     expect(start!.slice(1, 3)).toEqual(epoch1.slice(1));
     // The start is kept in its own file, and scores the same when evaluated from there.
     const again = ncf(['eval', '--model', startFile, '--protocol', 'sampled']);
     expect(again.status, again.stderr).toBe(0);
     expect(/HR@10 (\S+)  NDCG@10 (\S+)/.exec(again.stdout)!.slice(1)).toEqual(start!.slice(1, 3));
+    // The report keeps the start too, and the leaderboard gives it a row of its own.
+    const full = ncf(['eval', '--model', startFile, '--protocol', 'full']);
+    expect(/HR@10 (\S+)  NDCG@10 (\S+)/.exec(full.stdout)!.slice(1)).toEqual(start!.slice(3, 5));
+    const lb = ncf(['leaderboard', join(dir, 'reports'), '--out', join(dir, 'lb')]);
+    expect(lb.status, lb.stderr).toBe(0);
+    const row = lb.stdout.split('\n').find((l) => l.startsWith('NeuMF (pre-trained, before fine-tuning)') && l.includes(' neumf-still '));
+    expect(row, lb.stdout).toBeDefined();
+    expect(row).toContain('α 0.5 · gmf + 0.5 · mlp');
+    expect(row!.trim().split(/\s+/).slice(-5, -1)).toEqual(start!.slice(1, 5));
+  });
+
+  it('takes an MF run for the GMF part, as a GMF with two more factors', () => {
+    const mf = write('mf2', { model: { ...(smoke.model as object), type: 'mf', factors: 2, embeddingStd: 0.1 }, train: { ...(smoke.train as object), epochs: 1, optimizer: 'sgd', lr: 0.05 } });
+    const neumf = write('neumf-mf', { pretrain: { gmf: mf, mlp: join(dir, 'mlp.json'), alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 1 } });
+    const r = ncf(['train', '--config', neumf]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`pre-trained GMF (MF with 2 factors, as a GMF with 4): ${join(dir, 'models', 'mf2.best.ncf')}`);
+    const wrong = write('neumf-mf4', { pretrain: { gmf: write('mf4', { model: { ...(smoke.model as object), type: 'mf' } }), mlp: join(dir, 'mlp.json'), alpha: 0.5 } });
+    const w = ncf(['train', '--config', wrong]);
+    expect(w.status).toBe(1);
+    expect(w.stderr.trim()).toMatch(/^ncf: pre-trained GMF: an MF with F factors .* needs MF with 2, not 4$/);
   });
 
   it('runs the GMF and MLP stages on the engine and backend of the NeuMF run', () => {
