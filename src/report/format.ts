@@ -30,3 +30,9 @@ export function modelText(m: { type: string; factors: number; layers: number[] }
       return `${m.type}, GMF factors ${m.factors}, ${layers}`;
   }
 }
+
+/** A pre-trained NeuMF's start: `sampled HR@10 0.7175, NDCG@10 0.4347; full ranking HR@10 0.0940, NDCG@10 0.0464`. */
+export function startText(s: { k: number; sampled: { hr: number; ndcg: number }; full: { hr: number; ndcg: number } | null }): string {
+  const m = (x: { hr: number; ndcg: number }): string => `HR@${s.k} ${fixed(x.hr, 4)}, NDCG@${s.k} ${fixed(x.ndcg, 4)}`;
+  return `sampled ${m(s.sampled)}${s.full ? `; full ranking ${m(s.full)}` : ''}`;
+}

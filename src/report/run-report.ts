@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { bestEpoch, type EpochRecord } from '../train/loop.js';
 import { runStamp } from '../util/stamp.js';
+import { startText } from './format.js';
 
 export const START_FILE = 'start.json';
 
@@ -19,6 +20,7 @@ export interface PretrainedStart {
 
 export class RunReport {
   readonly dir: string;
+  private start: PretrainedStart | null = null;
 
   constructor(root: string, name: string, now = new Date()) {
     this.dir = join(root, `${name}-${runStamp(now)}`);
@@ -36,6 +38,7 @@ export class RunReport {
 
   /** A pre-trained NeuMF's scores before its first fine-tuning epoch (start.json), which may beat every epoch after it. */
   writeStart(start: PretrainedStart): void {
+    this.start = start;
     writeFileSync(join(this.dir, START_FILE), `${JSON.stringify(start, null, 2)}\n`);
   }
 
@@ -68,6 +71,7 @@ export class RunReport {
       ...rows,
       '',
       ...bestLine(history),
+      ...(this.start ? [`Pre-trained start, before the first epoch: ${startText(this.start)}.`, ''] : []),
     ].join('\n');
     writeFileSync(join(this.dir, 'summary.md'), md);
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ExploreStats } from '../data/explore.js';
 import { trainCharts } from './charts.js';
 import { exploreSection } from './explore-charts.js';
-import { count, fixed, modelText, scratchText, seconds } from './format.js';
+import { count, fixed, modelText, scratchText, seconds, startText } from './format.js';
 import type { ReportPage, Section, Table } from './html.js';
 import { writePage } from './page-files.js';
 import { bestRow, readTrainRun, type EpochRow, type RunConfig, type TrainRunFiles } from './train-files.js';
@@ -64,6 +64,7 @@ function trainFacts(run: TrainRunFiles): [string, string][] {
     ['epochs done', `${done} of ${c.train.epochs}${done < c.train.epochs ? ' (stopped early; --resume continues)' : ''}`],
   ];
   if (r.resumedFromEpoch > 0) facts.push(['resumed', `after epoch ${r.resumedFromEpoch}`]);
+  if (run.start) facts.push(['pre-trained start', startText(run.start)]);
   return facts;
 }
 

@@ -1,5 +1,5 @@
 /** The pre-training pipeline through the built CLI on the smoke fixture: GMF and MLP first, then NeuMF from them. */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,10 @@ describe('ncf train with pretrain', () => {
     expect(row, lb.stdout).toBeDefined();
     expect(row).toContain('α 0.5 · gmf + 0.5 · mlp');
     expect(row!.trim().split(/\s+/).slice(-5, -1)).toEqual(start!.slice(1, 5));
+    const reportDir = join(dir, 'reports', readdirSync(join(dir, 'reports')).find((d) => d.startsWith('neumf-still-'))!);
+    const said = `sampled HR@10 ${start![1]}, NDCG@10 ${start![2]}; full ranking HR@10 ${start![3]}, NDCG@10 ${start![4]}`;
+    expect(readFileSync(join(reportDir, 'summary.md'), 'utf8')).toContain(`Pre-trained start, before the first epoch: ${said}.`);
+    expect(readFileSync(join(reportDir, 'report.html'), 'utf8')).toContain(said);
   });
 
   it('takes an MF run for the GMF part, as a GMF with two more factors', () => {
