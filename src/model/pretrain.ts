@@ -42,6 +42,11 @@ export function gmfFromMf(mf: Pretrained): Pretrained {
   return { shape: { ...mf.shape, type: 'gmf', factors: g }, weights };
 }
 
+/** 1 − α for display: 0.2, not 0.19999999999999996. */
+export function mlpShare(alpha: number): number {
+  return Number((1 - alpha).toFixed(6));
+}
+
 export function neumfFromPretrained(shape: ModelShape, gmfOrMf: Pretrained, mlp: Pretrained, alpha: number): Weights {
   if (shape.type !== 'neumf') throw new NcfError(`pre-training initialises NeuMF, not ${shape.type}`);
   if (gmfOrMf.shape.type === 'mf' && gmfOrMf.shape.factors + 2 !== shape.factors) {

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { mlpShare } from '../model/pretrain.js';
 import { writePage } from '../report/page-files.js';
 import { bestRow, isTrainReportDir, readJson, readTrainRun, type TrainRunFiles } from '../report/train-files.js';
 import { textTable } from '../report/text-table.js';
@@ -84,7 +85,7 @@ export function startRow(r: TrainRunFiles): LeaderboardRow | null {
     factors: c.model.factors,
     run: c.name,
     dir: r.dir,
-    training: `α ${p.alpha} · ${base(p.gmf)} + ${1 - p.alpha} · ${base(p.mlp)}`,
+    training: `α ${p.alpha} · ${base(p.gmf)} + ${mlpShare(p.alpha)} · ${base(p.mlp)}`,
     epochs: 0,
     k: r.start.k,
     best: { epoch: 0, ...r.start.sampled },

@@ -9,7 +9,7 @@ import type { EngineInfo } from '../engines/engine.js';
 import { createEngine } from '../engines/index.js';
 import { loadModel, saveModel } from '../model/checkpoint.js';
 import { countParams, initWeights, type ModelShape, type Weights } from '../model/spec.js';
-import { neumfFromPretrained, type Pretrained } from '../model/pretrain.js';
+import { mlpShare, neumfFromPretrained, type Pretrained } from '../model/pretrain.js';
 import { loadConfig } from '../config/load.js';
 import { fixed, scratchText } from '../report/format.js';
 import { RunReport } from '../report/run-report.js';
@@ -171,7 +171,7 @@ async function pretrainedWeights(c: Config, shape: ModelShape, o: TrainOptions):
     o.log(`pre-trained ${which}${asGmf}: ${path}${scoreText(f.epoch, f.meta.history[f.epoch - 1])}`);
     parts.push({ shape: f.shape, weights: f.weights });
   }
-  o.log(`NeuMF initialised from them, output layer α = ${p.alpha} (GMF) and ${1 - p.alpha} (MLP)`);
+  o.log(`NeuMF initialised from them, output layer α = ${p.alpha} (GMF) and ${mlpShare(p.alpha)} (MLP)`);
   return neumfFromPretrained(shape, parts[0], parts[1], p.alpha);
 }
 

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { NO_OPTIMIZER, ScratchEngine } from '../../src/engines/scratch/engine.js';
 import type { Engine } from '../../src/engines/engine.js';
-import { gmfFromMf, neumfFromPretrained } from '../../src/model/pretrain.js';
+import { gmfFromMf, mlpShare, neumfFromPretrained } from '../../src/model/pretrain.js';
 import { initWeights, type ModelShape, type ModelType } from '../../src/model/spec.js';
 import { NcfError } from '../../src/util/errors.js';
 
@@ -65,6 +65,12 @@ describe('neumfFromPretrained', () => {
     }
     const wide = { shape: shape('mf'), weights: initWeights(shape('mf'), 3) };
     expect(() => neumfFromPretrained(shape('neumf'), wide, mlp, 0.5)).toThrow('NeuMF with 4 factors needs MF with 2, not 4');
+  });
+
+  it('prints the MLP share 1 − α without float noise', () => {
+    expect(String(mlpShare(0.8))).toBe('0.2');
+    expect(String(mlpShare(0.7))).toBe('0.3');
+    expect(String(mlpShare(0.5))).toBe('0.5');
   });
 
   it('refuses models of other sizes or kinds, in one line', () => {
