@@ -34,7 +34,8 @@ const configFields = z.strictObject({
     evalNegatives: positiveInt,
   }),
   train: z.strictObject({
-    epochs: positiveInt,
+    /** 0 only with pretrain: build and score the pre-trained NeuMF without fine-tuning it. */
+    epochs: z.number().int().min(0),
     batchSize: positiveInt,
     lr: z.number().positive(),
     optimizer: z.enum(['adam', 'lazy_adam', 'sgd']),
@@ -81,6 +82,7 @@ const configFields = z.strictObject({
 });
 
 export const configSchema = configFields.superRefine((c, ctx) => {
+  if (c.train.epochs === 0 && !c.pretrain) ctx.addIssue({ code: 'custom', path: ['train', 'epochs'], message: 'must be at least 1 (0 is only for pretrain: the pre-trained start, not fine-tuned)' });
   if (c.train.loss !== 'bpr') return;
   if (c.train.batchSize % 2 !== 0) ctx.addIssue({ code: 'custom', path: ['train', 'batchSize'], message: 'must be even under bpr (a batch holds whole pairs)' });
   if (c.train.negatives < 1) ctx.addIssue({ code: 'custom', path: ['train', 'negatives'], message: 'must be at least 1 under bpr (one pair per negative)' });

@@ -135,7 +135,9 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     report.finish(history, timing(history, engine.info), `${c.name}: ${c.model.type} on ${c.data.dataset}`);
     await writeTrainReportPage(report.dir);
     const best = bestEpoch(history);
-    return { modelPath: path, best: best && { record: best, path: bestModelPath(c) }, reportDir: report.dir, history, interrupted };
+    // train.epochs 0 (pre-training only): the start is the model.
+    const modelFile = history.length === 0 && c.pretrain ? startModelPath(c) : path;
+    return { modelPath: modelFile, best: best && { record: best, path: bestModelPath(c) }, reportDir: report.dir, history, interrupted };
   } finally {
     o.progress.stop();
     await engine.dispose();

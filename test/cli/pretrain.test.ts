@@ -75,6 +75,16 @@ describe('ncf train with pretrain', () => {
     expect(readFileSync(join(reportDir, 'report.html'), 'utf8')).toContain(said);
   });
 
+  it('with train.epochs 0 only builds and scores the start, which is then the run\'s model', () => {
+    const zero = write('neumf-zero', { pretrain: { gmf: join(dir, 'gmf.json'), mlp: join(dir, 'mlp.json'), alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 0 } });
+    const r = ncf(['train', '--config', zero]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^NeuMF before fine-tuning: HR@10 \S+ {2}NDCG@10 \S+/m);
+    expect(r.stdout).toContain(`model: ${join(dir, 'models', 'neumf-zero.start.ncf')}`);
+    expect(existsSync(join(dir, 'models', 'neumf-zero.ncf'))).toBe(false);
+    expect(ncf(['eval', '--model', join(dir, 'models', 'neumf-zero.start.ncf'), '--protocol', 'sampled']).status).toBe(0);
+  });
+
   it('takes an MF run for the GMF part, as a GMF with two more factors', () => {
     const mf = write('mf2', { model: { ...(smoke.model as object), type: 'mf', factors: 2, embeddingStd: 0.1 }, train: { ...(smoke.train as object), epochs: 1, optimizer: 'sgd', lr: 0.05 } });
     const neumf = write('neumf-mf', { pretrain: { gmf: mf, mlp: join(dir, 'mlp.json'), alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 1 } });
