@@ -60,15 +60,20 @@ export class RunReport {
         `| ${r.epoch} | ${r.loss.toFixed(4)} | ${r.sampled.hr.toFixed(4)} | ${r.sampled.ndcg.toFixed(4)} | ` +
         `${r.full ? r.full.hr.toFixed(4) : ''} | ${r.full ? r.full.ndcg.toFixed(4) : ''} | ${r.trainSeconds.toFixed(1)} | ${r.samplesPerSecond.toFixed(0)} |`,
     );
+    const table = history.length
+      ? [
+          `| epoch | loss | sampled HR@${k} | sampled NDCG@${k} | full HR@${k} | full NDCG@${k} | train s | samples/s |`,
+          '|---|---|---|---|---|---|---|---|',
+          ...rows,
+        ]
+      : ['No training epochs.'];
     const md = [
       `# ${headline}`,
       '',
-      `Sampled: the held-out item ranked among ${history[0]?.sampled.candidates ?? '?'} candidates (He et al.'s protocol). ` +
+      `Sampled: the held-out item ranked among ${history[0]?.sampled.candidates ?? 'the sampled'} candidates (He et al.'s protocol). ` +
         `Full: ranked among every item the user has not trained on. Ties count against the held-out item.`,
       '',
-      `| epoch | loss | sampled HR@${k} | sampled NDCG@${k} | full HR@${k} | full NDCG@${k} | train s | samples/s |`,
-      '|---|---|---|---|---|---|---|---|',
-      ...rows,
+      ...table,
       '',
       ...bestLine(history),
       ...(this.start ? [`Pre-trained start, before the first epoch: ${startText(this.start)}.`, ''] : []),

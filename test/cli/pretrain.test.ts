@@ -82,6 +82,8 @@ describe('ncf train with pretrain', () => {
     expect(r.stdout).toMatch(/^NeuMF before fine-tuning: HR@10 \S+ {2}NDCG@10 \S+/m);
     expect(r.stdout).toContain(`model: ${join(dir, 'models', 'neumf-zero.start.ncf')}`);
     expect(existsSync(join(dir, 'models', 'neumf-zero.ncf'))).toBe(false);
+    const reportDir = /^report: (.+)$/m.exec(r.stdout)![1];
+    expect(readFileSync(join(reportDir, 'summary.md'), 'utf8')).toContain('No training epochs.\n\nPre-trained start, before the first epoch: sampled HR@10');
     expect(ncf(['eval', '--model', join(dir, 'models', 'neumf-zero.start.ncf'), '--protocol', 'sampled']).status).toBe(0);
   });
 
