@@ -1,4 +1,6 @@
 /** Number formats shared by the report pages and terminal tables, so the same figure reads the same everywhere. */
+import type { PretrainedStart } from './run-report.js';
+
 export const fixed = (x: number, digits: number): string => x.toFixed(digits);
 
 /** Integers with thousands separators: 340,697. */
@@ -32,7 +34,7 @@ export function modelText(m: { type: string; factors: number; layers: number[] }
 }
 
 /** A pre-trained NeuMF's start: `sampled HR@10 0.7175, NDCG@10 0.4347; full ranking HR@10 0.0940, NDCG@10 0.0464`. */
-export function startText(s: { k: number; sampled: { hr: number; ndcg: number }; full: { hr: number; ndcg: number } | null }): string {
+export function startText(s: PretrainedStart): string {
   const m = (x: { hr: number; ndcg: number }): string => `HR@${s.k} ${fixed(x.hr, 4)}, NDCG@${s.k} ${fixed(x.ndcg, 4)}`;
   return `sampled ${m(s.sampled)}${s.full ? `; full ranking ${m(s.full)}` : ''}`;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { NcfError } from '../util/errors.js';
-import { START_FILE } from './run-report.js';
+import { START_FILE, type PretrainedStart } from './run-report.js';
 
 /** Only the config keys the page shows; older folders with fewer or more keys still read. */
 const runConfigSchema = z.object({
@@ -72,14 +72,15 @@ export interface LossBlockRow {
   loss: number;
 }
 
-const metricSchema = z.object({ hr: z.number(), ndcg: z.number() });
-const startSchema = z.object({ k: z.number(), sampled: metricSchema, full: metricSchema.nullable() });
+/** HR@K and NDCG@K as the report files hold them. */
+export const metricSchema = z.object({ hr: z.number(), ndcg: z.number() });
+const startSchema: z.ZodType<PretrainedStart> = z.object({ k: z.number(), sampled: metricSchema, full: metricSchema.nullable() });
 
 export interface TrainRunFiles {
   dir: string;
   config: RunConfig;
   /** A pre-trained NeuMF's scores before fine-tuning (start.json); null for other runs and older folders. */
-  start: z.infer<typeof startSchema> | null;
+  start: PretrainedStart | null;
   epochs: EpochRow[];
   lossBlocks: LossBlockRow[];
   /** Null when the run ended before writing it (a crash). */

@@ -4,18 +4,17 @@
  * full-ranking metrics side by side (reports/leaderboard-<time>/).
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { mlpShare } from '../model/pretrain.js';
 import { writePage } from '../report/page-files.js';
-import { bestRow, isTrainReportDir, readJson, readTrainRun, type TrainRunFiles } from '../report/train-files.js';
+import { bestRow, isTrainReportDir, metricSchema, readJson, readTrainRun, type TrainRunFiles } from '../report/train-files.js';
 import { textTable } from '../report/text-table.js';
 import { NcfError } from '../util/errors.js';
 import { runStamp } from '../util/stamp.js';
 
 export const BASELINE_FILE = 'baseline.json';
 
-const metricSchema = z.object({ hr: z.number(), ndcg: z.number() });
 export const baselineFileSchema = z.object({
   baseline: z.literal('itempop'),
   dataset: z.string(),
@@ -79,13 +78,12 @@ export function startRow(r: TrainRunFiles): LeaderboardRow | null {
   const p = r.config.pretrain;
   if (!r.start || !p) return null;
   const c = r.config;
-  const base = (f: string): string => f.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
   return {
     model: 'NeuMF (pre-trained, before fine-tuning)',
     factors: c.model.factors,
     run: c.name,
     dir: r.dir,
-    training: `α ${p.alpha} · ${base(p.gmf)} + ${mlpShare(p.alpha)} · ${base(p.mlp)}`,
+    training: `α ${p.alpha} · ${basename(p.gmf, '.json')} + ${mlpShare(p.alpha)} · ${basename(p.mlp, '.json')}`,
     epochs: 0,
     k: r.start.k,
     best: { epoch: 0, ...r.start.sampled },

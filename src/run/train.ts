@@ -11,7 +11,7 @@ import { loadModel, saveModel } from '../model/checkpoint.js';
 import { countParams, initWeights, type ModelShape, type Weights } from '../model/spec.js';
 import { mlpShare, neumfFromPretrained, type Pretrained } from '../model/pretrain.js';
 import { loadConfig } from '../config/load.js';
-import { fixed, scratchText } from '../report/format.js';
+import { fixed, scratchText, startText } from '../report/format.js';
 import { RunReport } from '../report/run-report.js';
 import { DATA_STATS_FILE, writeTrainReportPage } from '../report/train-html.js';
 import { datasetTally, exploreDataset } from './explore.js';
@@ -102,9 +102,9 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
       const [start, full] = await scoreProtocols(engine, c, data, c.eval.fullRanking === 'never' ? 'sampled' : 'both', o.progress);
       const startPath = startModelPath(c);
       saveModel(startPath, { shape, epoch: 0, meta: meta([]), weights: await engine.getWeights(), optimizer: null });
-      report.writeStart({ k: c.eval.k, sampled: { hr: start.hr, ndcg: start.ndcg }, full: full ? { hr: full.hr, ndcg: full.ndcg } : null });
-      const fullText = full ? `  full HR@${c.eval.k} ${fixed(full.hr, 4)}  NDCG@${c.eval.k} ${fixed(full.ndcg, 4)}` : '';
-      o.log(`NeuMF before fine-tuning: HR@${c.eval.k} ${fixed(start.hr, 4)}  NDCG@${c.eval.k} ${fixed(start.ndcg, 4)}${fullText}  → ${startPath}`);
+      const scores = { k: c.eval.k, sampled: { hr: start.hr, ndcg: start.ndcg }, full: full ? { hr: full.hr, ndcg: full.ndcg } : null };
+      report.writeStart(scores);
+      o.log(`NeuMF before fine-tuning: ${startText(scores)}  → ${startPath}`);
     }
     const stats = await exploreDataset(c.data.dataset, dataDir, o.progress, tally);
     writeFileSync(join(report.dir, DATA_STATS_FILE), `${JSON.stringify(stats, null, 2)}\n`);

@@ -51,7 +51,7 @@ describe('ncf train with pretrain', () => {
     const r = ncf(['train', '--config', still]);
     expect(r.status, r.stderr).toBe(0);
     const startFile = join(dir, 'models', 'neumf-still.start.ncf');
-    const start = /^NeuMF before fine-tuning: HR@10 (\S+)  NDCG@10 (\S+)  full HR@10 (\S+)  NDCG@10 (\S+)  → (.+)$/m.exec(r.stdout);
+    const start = /^NeuMF before fine-tuning: sampled HR@10 (\S+), NDCG@10 (\S+); full ranking HR@10 (\S+), NDCG@10 (\S+)  → (.+)$/m.exec(r.stdout);
     expect(start, r.stdout).not.toBeNull();
     expect(start![5]).toBe(startFile);
     const epoch1 = /^epoch 1\/1 .*?HR@10 (\S+)\s+NDCG@10 (\S+)/m.exec(r.stdout)!;
@@ -79,7 +79,7 @@ describe('ncf train with pretrain', () => {
     const zero = write('neumf-zero', { pretrain: { gmf: join(dir, 'gmf.json'), mlp: join(dir, 'mlp.json'), alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 0 } });
     const r = ncf(['train', '--config', zero]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^NeuMF before fine-tuning: HR@10 \S+ {2}NDCG@10 \S+/m);
+    expect(r.stdout).toMatch(/^NeuMF before fine-tuning: sampled HR@10 \S+, NDCG@10 \S+; full ranking HR@10 \S+, NDCG@10 \S+ {2}→ /m);
     expect(r.stdout).toContain(`model: ${join(dir, 'models', 'neumf-zero.start.ncf')}`);
     expect(existsSync(join(dir, 'models', 'neumf-zero.ncf'))).toBe(false);
     const reportDir = /^report: (.+)$/m.exec(r.stdout)![1];
