@@ -4,7 +4,7 @@
  * on ML-1M under the sampled protocol.
  */
 import type { Interactions } from '../data/interactions.js';
-import type { Scorer } from '../eval/evaluate.js';
+import type { Scorer } from '../core/evaluation.js';
 
 export class ItemPop implements Scorer {
   readonly counts: Float32Array;

@@ -3,11 +3,18 @@
  * Layering: DEFAULTS < config file < --set flags; the resolved config is saved with every run.
  */
 import { z } from 'zod';
+import { LOSS_NAMES, OPTIMIZER_NAMES } from '../core/training.js';
+import { DATASET_NAMES } from '../data/datasets.js';
+import { ENGINE_NAMES, ENGINES, type EngineName, type EngineSettings } from '../engines/index.js';
+import { MODEL_TYPES } from '../models/index.js';
 
-export const DATASET_NAMES = [
-  'ml-100k', 'ml-1m', 'ml-10m', 'ml-20m', 'ml-25m', 'ml-32m', 'ml-latest', 'ml-latest-small', 'ml-1m-ncf',
-] as const;
-export type DatasetName = (typeof DATASET_NAMES)[number];
+export { DATASET_NAMES, type DatasetName } from '../data/datasets.js';
+
+/** Each engine's own section (scratch.threads, tfjs.backend, ...), as its registry entry defines it. */
+const engineSections = Object.fromEntries(ENGINE_NAMES.map((n) => [n, ENGINES[n].settings])) as {
+  [K in EngineName]: z.ZodType<EngineSettings[K]>;
+};
+const engineDefaults = Object.fromEntries(ENGINE_NAMES.map((n) => [n, ENGINES[n].defaults])) as EngineSettings;
 
 const positiveInt = z.number().int().min(1);
 
@@ -15,10 +22,11 @@ const configFields = z.strictObject({
   /** Run name: the model is saved as <output.models>/<name>.ncf, reports under <output.reports>/<name>-<time>/. */
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"'),
   seed: z.number().int().min(0),
-  engine: z.enum(['scratch', 'tfjs']),
+  /** A key of the engine registry (src/engines/index.ts); its own settings are the section of the same name. */
+  engine: z.enum(ENGINE_NAMES),
   model: z.strictObject({
-    /** mf: dot product with user, item and global biases (Rendle et al. 2020); factors is its dimension, layers unused. */
-    type: z.enum(['gmf', 'mlp', 'neumf', 'mf']),
+    /** A key of the model registry (src/models/index.ts); each model says which sizes it uses (mf: factors only). */
+    type: z.enum(MODEL_TYPES),
     factors: positiveInt,
     layers: z
       .array(positiveInt)
@@ -38,11 +46,11 @@ const configFields = z.strictObject({
     epochs: z.number().int().min(0),
     batchSize: positiveInt,
     lr: z.number().positive(),
-    optimizer: z.enum(['adam', 'lazy_adam', 'sgd']),
+    optimizer: z.enum(OPTIMIZER_NAMES),
     /** Negatives sampled per positive, each epoch (under bpr: pairs per positive). */
     negatives: z.number().int().min(0),
     /** bce: log loss per instance (He et al.); bpr: −ln σ(ŷ_ui − ŷ_uj) per sampled pair (Rendle et al. 2009). */
-    loss: z.enum(['bce', 'bpr']),
+    loss: z.enum(LOSS_NAMES),
     /** L2 strength λ: each instance adds (λ/2)·‖row‖² for every embedding and bias row it reads (see Objective). */
     l2: z.number().min(0),
     beta1: z.number().min(0).lt(1),
@@ -54,14 +62,7 @@ const configFields = z.strictObject({
     /** When to compute full-ranking metrics (slower): every epoch, after the last, or never. */
     fullRanking: z.enum(['every', 'final', 'never']),
   }),
-  tfjs: z.strictObject({
-    /** auto: the fastest available (CUDA, a real GPU through WebGPU, else wasm), printed with the reason. */
-    backend: z.enum(['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu']),
-  }),
-  scratch: z.strictObject({
-    /** Worker threads (= gradient shards). Numbers depend on this, not on the machine. */
-    threads: z.number().int().min(1).max(64),
-  }),
+  ...engineSections,
   output: z.strictObject({
     models: z.string().min(1),
     reports: z.string().min(1),
@@ -99,8 +100,7 @@ export const DEFAULTS: Config = {
   data: { dataset: 'ml-1m-ncf', dir: null, evalNegatives: 99 },
   train: { epochs: 20, batchSize: 256, lr: 0.001, optimizer: 'lazy_adam', negatives: 4, loss: 'bce', l2: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
   eval: { k: 10, fullRanking: 'final' },
-  tfjs: { backend: 'auto' },
-  scratch: { threads: 2 },
+  ...engineDefaults,
   output: { models: 'models', reports: 'reports' },
   pretrain: null,
   recommend: { minLikes: 10 },

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatasetName } from '../config/schema.js';
+import type { DatasetName } from './datasets.js';
 import { NcfError } from '../util/errors.js';
 import { withByteProgress, type Progress } from '../util/progress.js';
 import { isDownloadable } from './download/index.js';

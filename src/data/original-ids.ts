@@ -1,5 +1,5 @@
 /** Each dense id's MovieLens id (UserID, MovieID), as model files record them and recommendations show them. */
-import type { DatasetName } from '../config/schema.js';
+import type { DatasetName } from './datasets.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readItemMap } from './ncf-movies.js';

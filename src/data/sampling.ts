@@ -5,7 +5,7 @@
  * 99 distinct items the user never interacted with. Under BPR the same draws come as pairs
  * (positive, negative), shuffled as pairs.
  */
-import type { Instances, Objective } from '../engines/engine.js';
+import type { Instances, Objective } from '../core/training.js';
 import { NcfError } from '../util/errors.js';
 import type { Rng } from '../util/rng.js';
 import { countOf, hasInteraction, type Interactions } from './interactions.js';

@@ -1,61 +1,31 @@
 /**
- * The one interface every engine implements, so that training, evaluation and benchmarks are
- * written once and every comparison is like for like.
+ * The one interface every engine implements, so that training, evaluation, benchmarks and
+ * serving are written once and every comparison is like for like. What only some engines can do
+ * is an optional capability (e.g. `userRows`), asked for rather than assumed from the name.
  */
-import type { ModelShape, Weights } from '../model/spec.js';
-
-/** An epoch's training instances (positives and sampled negatives), already shuffled. */
-export interface Instances {
-  length: number;
-  users: Int32Array;
-  items: Int32Array;
-  /** 1 for a positive, 0 for a sampled negative. */
-  labels: Float32Array;
-  /** Bumped whenever the contents change in place (each epoch's resampling), so engines that copy them know to copy again. */
-  version?: number;
-}
-
-export type OptimizerName = 'adam' | 'lazy_adam' | 'sgd';
-
-/**
- * What training minimises.
- *   bce: log loss of each instance (He et al.), the batch mean.
- *   bpr: −ln σ(ŷ_ui − ŷ_uj) of each pair (Rendle et al., UAI 2009), the batch mean; instances come in
- *        pairs (2k: the positive, 2k + 1: its sampled negative, same user).
- * l2: λ; every instance adds (λ/2)·‖θ_r‖² for each embedding (and bias) row r it reads, and the
- *     dense parameters get (λ/2)·‖θ‖² per instance (per pair member under bpr) — so one SGD step on
- *     one instance decays exactly the rows it used, as in Rendle et al. 2020.
- */
-export interface Objective {
-  loss: 'bce' | 'bpr';
-  l2: number;
-}
-
-export const PLAIN_LOG_LOSS: Objective = { loss: 'bce', l2: 0 };
-
-export interface OptimizerConfig {
-  name: OptimizerName;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
-
-/** Optimizer moments and step count, saved in checkpoints so that `--resume` continues exactly. */
-export interface OptimizerState {
-  step: number;
-  /** Adam's first and second moments per parameter ('m:<name>', 'v:<name>'); empty for SGD. */
-  slots: Weights;
-}
+import type { ModelShape, Weights } from '../core/model.js';
+import type { Instances, Objective, OptimizerConfig, OptimizerState } from '../core/training.js';
 
 export interface EngineInfo {
-  name: 'scratch' | 'tfjs';
+  /** Its key in the engine registry (engines/index.ts). */
+  name: string;
+  /** What it computes on: 'js', or a tfjs backend. */
   backend: string;
-  /** What the backend runs on and, for an automatic choice, why it was picked. */
+  /** How logs and report pages name it, e.g. "scratch (2 threads)", "tfjs on wasm (WebAssembly (XNNPACK))". */
+  label: string;
+  /** What the backend runs on and, for an automatic choice, why it was picked; threads for the scratch engine. */
   detail?: string;
   threads?: number;
   /** The backend is a CPU emulator of a GPU (WebGPU on SwiftShader): exact, but its speed says nothing about GPUs. */
   emulated?: boolean;
+}
+
+/** What creating an engine takes, beside the model shape: how it trains, and its own config section. */
+export interface EngineOptions<S> {
+  optimizer: OptimizerConfig;
+  /** Log loss without L2 unless given. */
+  objective?: Objective;
+  settings: S;
 }
 
 export interface Engine {
@@ -75,5 +45,15 @@ export interface Engine {
   gradients(instances: Instances, start: number, end: number): Promise<{ loss: number; grads: Weights }>;
   /** Predicted logits for (users[k], items[k]). */
   score(users: Int32Array, items: Int32Array): Promise<Float32Array>;
+  /** Fitting one user's rows with every other weight frozen (fold-in), where the engine can. */
+  readonly userRows?: UserRows;
   dispose(): Promise<void>;
+}
+
+/** One user's rows of the per-user tables, written and differentiated without touching the rest. */
+export interface UserRows {
+  /** Overwrites `user`'s row of each per-user table named in `values`. */
+  set(user: number, values: ReadonlyMap<string, Float32Array>): Promise<void>;
+  /** The loss over instances [start, end) and its gradient with respect to `user`'s row of every per-user table. */
+  gradients(instances: Instances, start: number, end: number, user: number): Promise<{ loss: number; grads: Map<string, Float32Array> }>;
 }

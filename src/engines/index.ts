@@ -1,26 +1,55 @@
-/** The engine factory: config → an Engine for a model shape. */
-import type { Config } from '../config/schema.js';
-import type { ModelShape } from '../model/spec.js';
-import type { Engine, Objective, OptimizerConfig } from './engine.js';
-import { ScratchEngine } from './scratch/engine.js';
+/**
+ * The engine registry: name → how to create it, its config section and capabilities. Nothing
+ * outside src/engines/ asks which engine it holds; it asks the registry or the engine.
+ */
+import type { ModelShape } from '../core/model.js';
+import type { Engine, EngineOptions } from './engine.js';
+import type { EngineEntry, RecordedEngine } from './entry.js';
+import { scratchEngine } from './scratch/index.js';
+import { tfjsEngine } from './tfjs/index.js';
 
-export function optimizerConfig(c: Config): OptimizerConfig {
-  const t = c.train;
-  return { name: t.optimizer, lr: t.lr, beta1: t.beta1, beta2: t.beta2, epsilon: t.epsilon };
+export type { Engine, EngineInfo, EngineOptions, UserRows } from './engine.js';
+export type { EngineEntry, RecordedEngine } from './entry.js';
+
+export const ENGINES = { scratch: scratchEngine, tfjs: tfjsEngine } as const;
+
+export type EngineName = keyof typeof ENGINES;
+/** Each engine's config section, by engine name. */
+export type EngineSettings = { [K in EngineName]: (typeof ENGINES)[K] extends EngineEntry<infer S> ? S : never };
+
+export const ENGINE_NAMES = Object.keys(ENGINES) as [EngineName, ...EngineName[]];
+
+export function engineEntry(name: string): EngineEntry<object> {
+  if (!Object.hasOwn(ENGINES, name)) throw new Error(`unknown engine "${name}" — one of ${ENGINE_NAMES.join(', ')}`);
+  return ENGINES[name as EngineName] as unknown as EngineEntry<object>;
 }
 
-export function objectiveOf(c: Config): Objective {
-  return { loss: c.train.loss, l2: c.train.l2 };
+export function createEngine(name: string, shape: ModelShape, o: EngineOptions<object>): Promise<Engine> {
+  return engineEntry(name).create(shape, o);
 }
 
-export async function createEngine(c: Config, shape: ModelShape): Promise<Engine> {
-  switch (c.engine) {
-    case 'scratch':
-      return ScratchEngine.create(shape, { optimizer: optimizerConfig(c), objective: objectiveOf(c), threads: c.scratch.threads });
-    case 'tfjs': {
-      // Loaded on demand: TensorFlow.js takes a while to import and the scratch engine does not need it.
-      const { TfjsEngine } = await import('./tfjs/engine.js');
-      return TfjsEngine.create(shape, { optimizer: optimizerConfig(c), objective: objectiveOf(c), backend: c.tfjs.backend });
-    }
-  }
+/** The engine bench checks every other against (the first registered with `reference`). */
+export function referenceEngine(): EngineName {
+  return ENGINE_NAMES.find((n) => ENGINES[n].reference) ?? ENGINE_NAMES[0];
+}
+
+/** Every `<engine>` and `<engine>:<variant>` that bench accepts. */
+export function engineTargets(): string[] {
+  return ENGINE_NAMES.flatMap((n) => (ENGINES[n].variants.length ? ENGINES[n].variants.map((v) => `${n}:${v}`) : [n]));
+}
+
+/** `tfjs:wasm` → the engine and its settings with that variant; null when no engine has it. */
+export function parseEngineTarget<S extends Partial<EngineSettings>>(target: string, settings: S): { name: EngineName; settings: object } | null {
+  const [name, variant] = target.split(':');
+  if (!Object.hasOwn(ENGINES, name)) return null;
+  const e = engineEntry(name);
+  const base = (settings as Record<string, object>)[name] ?? e.defaults;
+  if (variant === undefined) return e.variants.length ? null : { name: name as EngineName, settings: base };
+  if (!e.variants.includes(variant)) return null;
+  return { name: name as EngineName, settings: e.withVariant(base, variant) };
+}
+
+/** How report pages name an engine, from its info as a run recorded it. */
+export function describeEngine(info: RecordedEngine): string {
+  return Object.hasOwn(ENGINES, info.name) ? engineEntry(info.name).describe(info) : `${info.name} on ${info.backend}`;
 }

@@ -4,14 +4,9 @@
  *   full    — the held-out item ranked among every item the user has not trained on
  *             (Krichene & Rendle, KDD 2020: lower, and orders models more honestly).
  */
-import type { Engine } from '../engines/engine.js';
-
-/** What evaluation needs of a model: scores for (user, item) pairs (an engine, or a baseline). */
-export type Scorer = Pick<Engine, 'score'>;
+import type { ProgressFn, RankingMetrics, Scorer } from '../core/evaluation.js';
 import type { SplitData } from '../data/split.js';
-import { rankAgainst, summarizeRanks, type RankingMetrics } from './metrics.js';
-
-export type ProgressFn = (done: number, total: number) => void;
+import { rankAgainst, summarizeRanks } from './metrics.js';
 
 /** `negatives` is (U × n) with rows of users without a test item ignored. */
 export async function evaluateSampled(

@@ -3,6 +3,7 @@
  * r candidates scored at least as high as the held-out item. Ties count AGAINST the held-out item
  * (pessimistic), so a model that scores everything equally gets no credit.
  */
+import type { RankingMetrics } from '../core/evaluation.js';
 
 /** Number of scores in `scores[from..to)` that are ≥ `target`. */
 export function rankAgainst(target: number, scores: Float32Array, from: number, to: number): number {
@@ -19,17 +20,6 @@ export function hitRatioAt(rank: number, k: number): number {
 /** NDCG@K with one relevant item = 1 / log2(rank + 2) if rank < K, else 0. */
 export function ndcgAt(rank: number, k: number): number {
   return rank < k ? 1 / Math.log2(rank + 2) : 0;
-}
-
-export interface RankingMetrics {
-  protocol: 'sampled' | 'full';
-  k: number;
-  hr: number;
-  ndcg: number;
-  /** Users evaluated (those with a held-out item). */
-  users: number;
-  /** Candidates per user: 1 + negatives for 'sampled'; mean unseen items for 'full'. */
-  candidates: number;
 }
 
 /** Averages HR@K and NDCG@K over per-user ranks (−1 = user not evaluated). */

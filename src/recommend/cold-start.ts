@@ -9,7 +9,8 @@
  * Caveat: the item weights were trained with these users' interactions, so fold-in is measured on
  * users the items have "seen" — an optimistic setting; popularity is measured under the same one.
  */
-import { rankAgainst, summarizeRanks, type RankingMetrics } from '../eval/metrics.js';
+import type { RankingMetrics } from '../core/evaluation.js';
+import { rankAgainst, summarizeRanks } from '../eval/metrics.js';
 import { Rng } from '../util/rng.js';
 import type { Progress } from '../util/progress.js';
 import type { Recommender } from './recommender.js';

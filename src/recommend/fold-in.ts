@@ -2,12 +2,18 @@
  * Fold-in: recommendations for a person the model was not trained on, without retraining. The
  * model gets one extra user row; that row alone is fitted to the person's likes (each like a
  * positive, with fresh sampled negatives every step, as in training) by Adam, every other weight
- * frozen. The gradients come from the scratch engine, so this is the training loss, not a copy.
+ * frozen. The gradients come from the engine's own loss (its `userRows` capability), so this is
+ * the training loss, not a copy; any engine that has the capability can serve fold-in.
  */
-import type { Instances } from '../engines/engine.js';
-import { NO_OPTIMIZER, ScratchEngine } from '../engines/scratch/engine.js';
-import { USER_TABLES, type ModelShape, type Weights } from '../model/spec.js';
+import type { ModelShape, Weights } from '../core/model.js';
+import type { Instances } from '../core/training.js';
+import type { Engine, UserRows } from '../engines/index.js';
+import { paramSpecs } from '../models/index.js';
+import { NcfError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
+
+/** Makes an engine for a shape (the recommender's engine choice, for scoring only). */
+export type EngineMaker = (shape: ModelShape) => Promise<Engine>;
 
 export interface FoldInSettings {
   steps: number;
@@ -21,29 +27,36 @@ export class FoldIn {
   /** The extra user's index: one past the trained users. */
   readonly user: number;
   private constructor(
-    private readonly engine: ScratchEngine,
+    private readonly engine: Engine,
+    private readonly rows: UserRows,
     private readonly shape: ModelShape,
-    /** The model's per-user tables and their row widths. */
-    private readonly userTables: [name: string, width: number][],
+    /** The model's per-user tables, their row widths and whether they start at zero (biases) or ~ N(0, embeddingStd). */
+    private readonly userTables: [name: string, width: number, zeros: boolean][],
     private readonly settings: FoldInSettings,
   ) {
     this.user = shape.numUsers - 1;
   }
 
   /** An engine holding the trained weights plus one extra user row, loaded once; requests only rewrite that row. */
-  static async create(trained: ModelShape, weights: Weights, settings: FoldInSettings = FOLD_IN): Promise<FoldIn> {
+  static async create(trained: ModelShape, weights: Weights, makeEngine: EngineMaker, settings: FoldInSettings = FOLD_IN): Promise<FoldIn> {
     const shape: ModelShape = { ...trained, numUsers: trained.numUsers + 1 };
-    // In USER_TABLES order: the order the extra row's start values are drawn in.
-    const userTables = USER_TABLES.filter((name) => weights.has(name)).map((name): [string, number] => [name, weights.get(name)!.length / trained.numUsers]);
+    // In paramSpecs order: the order the extra row's start values are drawn in.
+    const userTables = paramSpecs(trained)
+      .filter((p) => p.rows === 'users')
+      .map((p): [string, number, boolean] => [p.name, p.shape[1], p.init === 'zeros']);
     const extended: Weights = new Map(weights);
     for (const [name, width] of userTables) {
       const t = new Float32Array(weights.get(name)!.length + width);
       t.set(weights.get(name)!);
       extended.set(name, t);
     }
-    const engine = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER });
+    const engine = await makeEngine(shape);
+    if (!engine.userRows) {
+      await engine.dispose();
+      throw new NcfError(`fold-in needs an engine that can fit one user's rows; ${engine.info.label} cannot`);
+    }
     await engine.setWeights(extended);
-    return new FoldIn(engine, shape, userTables, settings);
+    return new FoldIn(engine, engine.userRows, shape, userTables, settings);
   }
 
   /** Fits the extra user's row to `likes` (dense item ids); returns its logits for every item. */
@@ -52,8 +65,8 @@ export class FoldIn {
     const I = this.shape.numItems;
     const row = new Map<string, Float32Array>();
     const moments = new Map<string, { m: Float64Array; v: Float64Array }>();
-    for (const [name, width] of this.userTables) {
-      const std = name === 'user_bias' ? 0 : this.shape.embeddingStd; // as trained: factors ~ N(0, std), biases 0
+    for (const [name, width, zeros] of this.userTables) {
+      const std = zeros ? 0 : this.shape.embeddingStd; // as trained: factors ~ N(0, std), biases 0
       row.set(name, Float32Array.from({ length: width }, () => rng.nextNormal() * std));
       moments.set(name, { m: new Float64Array(width), v: new Float64Array(width) });
     }
@@ -76,8 +89,8 @@ export class FoldIn {
           inst.labels[a * per + k] = 0;
         }
       }
-      await this.engine.setUserRow(this.user, row);
-      const { grads } = await this.engine.userRowGradients(inst, 0, n, this.user);
+      await this.rows.set(this.user, row);
+      const { grads } = await this.rows.gradients(inst, 0, n, this.user);
       const lrT = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
       for (const [name, r] of row) {
         const g = grads.get(name)!;
@@ -89,7 +102,7 @@ export class FoldIn {
         }
       }
     }
-    await this.engine.setUserRow(this.user, row);
+    await this.rows.set(this.user, row);
     const items = Int32Array.from({ length: I }, (_, i) => i);
     return this.engine.score(new Int32Array(I).fill(this.user), items);
   }

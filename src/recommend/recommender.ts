@@ -3,16 +3,19 @@
  * (the model's scores), for a set of liked movies (fold-in, see fold-in.ts), or the cold-start
  * fallback (popularity, shaped by the liked movies' genres) with the reason in every answer.
  */
+import type { ModelMeta } from '../artifacts/meta.js';
+import { loadModelWithData } from '../artifacts/model-data.js';
+import { ItemPop } from '../baselines/item-pop.js';
+import type { ModelShape } from '../core/model.js';
+import { NO_OPTIMIZER } from '../core/training.js';
+import { engineChoice, engineFor, type EngineChoice } from '../config/engine.js';
+import { DEFAULTS, type Config } from '../config/schema.js';
+import type { DatasetName } from '../data/datasets.js';
 import { originalIds } from '../data/original-ids.js';
-import type { DatasetName } from '../config/schema.js';
 import { RECENT_TRAIN, type SplitData } from '../data/split.js';
 import type { MovieInfo } from '../data/types.js';
-import { NO_OPTIMIZER, ScratchEngine } from '../engines/scratch/engine.js';
-import { ItemPop } from '../baselines/item-pop.js';
-import { DEFAULTS } from '../config/schema.js';
-import { loadModelWithData } from '../run/eval.js';
-import { evalCandidates } from '../run/protocols.js';
-import type { ModelMeta } from '../run/train.js';
+import type { Engine } from '../engines/index.js';
+import { evalCandidates } from '../eval/protocols.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 
@@ -30,6 +33,8 @@ export interface LoadOptions {
    * most PRECOMPUTE_MAX_PAIRS; requests for known users are then a lookup.
    */
   precompute?: boolean;
+  /** The engine that scores and folds in, with its settings: the config's `engine` and section; default DEFAULTS' (scratch). */
+  engine?: EngineChoice;
 }
 
 /** ML-1M has 22 million (user, movie) pairs: about 6 s to rank them all on 2 threads here. */
@@ -40,23 +45,18 @@ export async function loadRecommender(modelPath: string, opts: LoadOptions = {})
   const { file: f, config: c, dir, data } = await loadModelWithData(modelPath, opts.dataDir ?? null, opts.progress ?? new Progress(false));
   const catalog = await catalogOf(c.data.dataset, data, dir);
   checkIds(modelPath, f.meta.ids, catalog, dir);
-  const engine = await ScratchEngine.create(f.shape, { threads: 1, optimizer: NO_OPTIMIZER });
+  // The engine comes from the options, not from the model's training config: a model trained on a GPU is served on the CPU.
+  const serving: Config = { ...c, ...(opts.engine ?? engineChoice(DEFAULTS)) };
+  const makeEngine = (shape: ModelShape): Promise<Engine> => engineFor(serving, shape, NO_OPTIMIZER);
+  const engine = await makeEngine(f.shape);
   await engine.setWeights(f.weights);
-  const foldIn = await FoldIn.create(f.shape, f.weights);
+  const foldIn = await FoldIn.create(f.shape, f.weights, makeEngine);
   const info: RecommenderInfo = {
     model: modelPath, dataset: c.data.dataset, epoch: f.epoch, users: data.numUsers, movies: data.numItems,
     minLikes: opts.minLikes ?? c.recommend?.minLikes ?? DEFAULTS.recommend.minLikes,
   };
   const rec = new Recommender(info, data, catalog, engine, foldIn, c.seed, evalCandidates(c, data));
-  if (opts.precompute && data.numUsers * data.numItems <= PRECOMPUTE_MAX_PAIRS) {
-    const all = await ScratchEngine.create(f.shape, { threads: 2, optimizer: NO_OPTIMIZER });
-    try {
-      await all.setWeights(f.weights);
-      await rec.precompute(all, opts.progress ?? new Progress(false));
-    } finally {
-      await all.dispose();
-    }
-  }
+  if (opts.precompute && data.numUsers * data.numItems <= PRECOMPUTE_MAX_PAIRS) await rec.precompute(opts.progress ?? new Progress(false));
   return rec;
 }
 
@@ -99,7 +99,7 @@ export class Recommender implements RecommenderApi {
     readonly info: RecommenderInfo,
     private readonly data: SplitData,
     private readonly catalog: Catalog,
-    private readonly engine: ScratchEngine,
+    private readonly engine: Engine,
     private readonly foldIn: FoldIn,
     private readonly seed: number,
     /** The sampled protocol's negatives (U × n), as training evaluated with. */
@@ -166,8 +166,9 @@ export class Recommender implements RecommenderApi {
     return { ...base, mode: 'fold-in', reason: `a user embedding fitted to ${dense.length} liked movies, the model otherwise frozen`, items: this.topK(scores, liked, k) };
   }
 
-  /** Ranks every user's top MAX_K unseen items with `engine` (the same weights, more threads). */
-  async precompute(engine: ScratchEngine, progress: Progress): Promise<void> {
+  /** Ranks every user's top MAX_K unseen items. */
+  async precompute(progress: Progress): Promise<void> {
+    const engine = this.engine;
     const { numUsers: U, numItems: I } = this.data;
     const K = Math.min(MAX_K, I);
     const items = new Int32Array(U * MAX_K).fill(-1);

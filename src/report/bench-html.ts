@@ -57,7 +57,7 @@ export function benchFacts(b: BenchReport): [string, string][] {
 }
 
 function parityText(e: BenchEngineResult): string {
-  if (!e.parity) return e.engine === 'scratch' ? 'reference' : '';
+  if (!e.parity) return 'reference';
   return `loss ${relError(e.parity.lossRelError)}, grad ${relError(e.parity.maxGradRelError)} (${e.parity.worstParam})`;
 }
 

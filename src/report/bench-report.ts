@@ -3,14 +3,15 @@
 export interface BenchEngineResult {
   /** As given on the command line: "scratch", "tfjs:wasm", "tfjs:webgpu", ... */
   label: string;
-  engine: 'scratch' | 'tfjs';
-  /** The tfjs backend actually used, or null for scratch. */
+  /** The engine's registry name. */
+  engine: string;
+  /** What it ran on: the tfjs backend actually used; 'js' for scratch (null in older reports). */
   backend: string | null;
   /** The engine's own description: threads, backend detail, GPU adapter name. */
   detail: string;
   /** True when the backend runs on a CPU emulator of a GPU (WebGPU on SwiftShader). */
   emulated: boolean;
-  /** Agreement with the scratch engine on a fixed batch from the same weights (null for scratch itself). */
+  /** Agreement with the reference engine (the first, scratch) on a fixed batch from the same weights (null for the reference itself). */
   parity: { lossRelError: number; maxGradRelError: number; worstParam: string } | null;
   batchSize: number;
   /** Timed training steps (after warm-up). */

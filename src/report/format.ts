@@ -1,5 +1,6 @@
 /** Number formats shared by the report pages and terminal tables, so the same figure reads the same everywhere. */
-import type { PretrainedStart } from './run-report.js';
+import type { PretrainedStart } from '../core/records.js';
+import { isModelType, modelDef } from '../models/index.js';
 
 export const fixed = (x: number, digits: number): string => x.toFixed(digits);
 
@@ -8,29 +9,15 @@ export const count = (x: number): string => Math.round(x).toLocaleString('en-US'
 
 export const seconds = (x: number): string => `${x.toFixed(x < 10 ? 2 : 1)}`;
 
-/** A thread count: `1 thread`, `2 threads`. */
-export const threadsText = (n: number): string => `${n} ${n === 1 ? 'thread' : 'threads'}`;
-/** The scratch engine and, where known, its thread count: `scratch (2 threads)`. */
-export const scratchText = (threads?: number): string => (threads ? `scratch (${threadsText(threads)})` : 'scratch');
 
 export const times = (x: number): string => `${x.toFixed(2)}×`;
 
 /** A relative error in scientific notation: 3.1e-7. */
 export const relError = (x: number): string => x.toExponential(1);
 
-/** What the model is, naming only the sizes its type uses. */
+/** What the model is, naming only the sizes its type uses (as its registry entry describes it). */
 export function modelText(m: { type: string; factors: number; layers: number[] }): string {
-  const layers = `MLP layers [${m.layers.join(', ')}]`;
-  switch (m.type) {
-    case 'gmf':
-      return `gmf, ${m.factors} factors`;
-    case 'mlp':
-      return `mlp, ${layers}`;
-    case 'mf':
-      return `mf (dot product with user, item and global biases), ${m.factors} factors`;
-    default:
-      return `${m.type}, GMF factors ${m.factors}, ${layers}`;
-  }
+  return isModelType(m.type) ? modelDef(m.type).describe({ ...m, embeddingStd: 0 }) : m.type;
 }
 
 /** A pre-trained NeuMF's start: `sampled HR@10 0.7175, NDCG@10 0.4347; full ranking HR@10 0.0940, NDCG@10 0.0464`. */

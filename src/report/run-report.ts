@@ -5,25 +5,20 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runFolder } from '../artifacts/paths.js';
+import { bestEpoch, type EpochRecord, type PretrainedStart } from '../core/records.js';
 import type { Config } from '../config/schema.js';
-import { bestEpoch, type EpochRecord } from '../train/loop.js';
-import { runStamp } from '../util/stamp.js';
+import type { RecordedEngine } from '../engines/index.js';
 import { startText } from './format.js';
 
 export const START_FILE = 'start.json';
-
-export interface PretrainedStart {
-  k: number;
-  sampled: { hr: number; ndcg: number };
-  full: { hr: number; ndcg: number } | null;
-}
 
 export class RunReport {
   readonly dir: string;
   private start: PretrainedStart | null = null;
 
   constructor(root: string, name: string, now = new Date()) {
-    this.dir = join(root, `${name}-${runStamp(now)}`);
+    this.dir = runFolder(root, name, now);
     mkdirSync(this.dir, { recursive: true });
   }
 
@@ -52,8 +47,8 @@ export class RunReport {
     appendFileSync(join(this.dir, 'loss.csv'), r.lossBlocks.map((l, b) => `${r.epoch},${b},${l.toFixed(6)}\n`).join(''));
   }
 
-  finish(history: EpochRecord[], timing: Record<string, unknown>, headline: string): void {
-    writeFileSync(join(this.dir, 'timing.json'), `${JSON.stringify(timing, null, 2)}\n`);
+  finish(history: EpochRecord[], engine: RecordedEngine, headline: string): void {
+    writeFileSync(join(this.dir, 'timing.json'), `${JSON.stringify(timing(history, engine), null, 2)}\n`);
     const k = history[0]?.sampled.k ?? 10;
     const rows = history.map(
       (r) =>
@@ -91,4 +86,17 @@ function bestLine(history: EpochRecord[]): string[] {
       `Best epoch by sampled HR@${b.sampled.k} (${b.epoch}), as He et al. report: HR@${b.sampled.k} ${b.sampled.hr.toFixed(4)}, NDCG@${b.sampled.k} ${b.sampled.ndcg.toFixed(4)}.`,
     '',
   ];
+}
+
+function timing(history: EpochRecord[], engine: RecordedEngine): Record<string, unknown> {
+  const sum = (f: (r: EpochRecord) => number): number => history.reduce((a, r) => a + f(r), 0);
+  return {
+    engine,
+    epochs: history.length,
+    trainSeconds: sum((r) => r.trainSeconds),
+    sampleSeconds: sum((r) => r.sampleSeconds),
+    evalSeconds: sum((r) => r.evalSeconds),
+    meanSamplesPerSecond: history.length ? sum((r) => r.instances) / sum((r) => r.trainSeconds) : 0,
+    perEpoch: history.map((r) => ({ epoch: r.epoch, sampleSeconds: r.sampleSeconds, trainSeconds: r.trainSeconds, evalSeconds: r.evalSeconds })),
+  };
 }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { NcfError } from '../util/errors.js';
-import { START_FILE, type PretrainedStart } from './run-report.js';
+import type { PretrainedStart } from '../core/records.js';
+import { START_FILE } from './run-report.js';
 
 /** Only the config keys the page shows; older folders with fewer or more keys still read. */
 const runConfigSchema = z.object({

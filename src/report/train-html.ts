@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { ExploreStats } from '../data/explore.js';
 import { trainCharts } from './charts.js';
 import { exploreSection } from './explore-charts.js';
-import { count, fixed, modelText, scratchText, seconds, startText } from './format.js';
+import { describeEngine } from '../engines/index.js';
+import { count, fixed, modelText, seconds, startText } from './format.js';
 import type { ReportPage, Section, Table } from './html.js';
 import { writePage } from './page-files.js';
 import { bestRow, readTrainRun, type EpochRow, type RunConfig, type TrainRunFiles } from './train-files.js';
@@ -77,11 +78,7 @@ function trainingText(t: RunConfig['train']): string {
 /** The engine as `ncf train` prints it; older folders only have the engine name and timing.json's backend. */
 function engineText(run: TrainRunFiles): string {
   const e = run.config.run.engine ?? run.timing?.engine;
-  if (!e) return run.config.engine;
-  if (e.name === 'scratch') return scratchText(e.threads);
-  const detail = 'detail' in e && e.detail ? ` — ${e.detail}` : '';
-  const emulated = 'emulated' in e && e.emulated ? ' (SwiftShader, CPU emulator)' : '';
-  return `tfjs on ${e.backend}${emulated}${detail}`;
+  return e ? describeEngine(e) : run.config.engine;
 }
 
 /** RunReport names folders <name>-YYYYMMDD-HHMMSS (UTC). */

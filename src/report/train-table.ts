@@ -1,5 +1,5 @@
 /** The compact table `ncf train` prints at the end: best and last epoch, full ranking, time spent. */
-import { bestEpoch, type EpochRecord } from '../train/loop.js';
+import { bestEpoch, type EpochRecord } from '../core/records.js';
 import { textTable } from './text-table.js';
 
 export function trainSummaryTable(history: EpochRecord[]): string {

@@ -1,6 +1,6 @@
 /**
- * `ncf bench`: the scratch engine and tfjs backends on the same config, data, instances and initial
- * weights. Each engine is first checked against the scratch engine on a fixed batch (same loss and
+ * `ncf bench`: engines and backends on the same config, data, instances and initial weights. Each
+ * is first checked against the reference engine (scratch) on a fixed batch (same loss and
  * gradients, or bench refuses), then timed: training steps in the chunks the training loop uses
  * (ms/step per chunk, median and p90), samples/s, an epoch (measured when the steps cover one,
  * else extrapolated) and one sampled-protocol evaluation. Optionally every engine then trains the
@@ -8,26 +8,27 @@
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import type { ModelShape, Weights } from '../core/model.js';
+import type { Instances } from '../core/training.js';
+import { engineFor, withEngineTarget } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
 import { allocateInstances, instancesPerEpoch, sampleTrainingInstances } from '../data/sampling.js';
 import type { SplitData } from '../data/split.js';
-import type { Engine, Instances } from '../engines/engine.js';
-import { createEngine } from '../engines/index.js';
+import { engineTargets, parseEngineTarget, referenceEngine, type Engine } from '../engines/index.js';
 import { evaluateSampled } from '../eval/evaluate.js';
-import { initWeights, type ModelShape, type Weights } from '../model/spec.js';
+import { evalCandidates } from '../eval/protocols.js';
+import { initWeights } from '../models/weights.js';
 import { benchTable, writeBenchReport } from '../report/bench-html.js';
 import type { BenchEngineResult, BenchReport } from '../report/bench-report.js';
-import { threadsText } from '../report/format.js';
 import { trainEpochs } from '../train/loop.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
 import { runStamp } from '../util/stamp.js';
-import { evalCandidates } from './protocols.js';
 
 export interface BenchOptions {
-  /** "scratch", "tfjs:<backend>"; the scratch engine is the baseline and is added first if missing. */
+  /** "scratch", "tfjs:<backend>" (see engineTargets); the reference engine (scratch) is added first if missing. */
   engines: string[];
   /** Timed training steps per engine (after one warm-up chunk). */
   steps: number;
@@ -40,7 +41,6 @@ export interface BenchOptions {
 /** Largest relative difference from the scratch engine that bench accepts before timing anything. */
 export const PARITY_TOLERANCE = 1e-3;
 const PARITY_BATCH = 1024;
-const TFJS_BACKENDS = ['webgpu', 'tensorflow', 'wasm', 'cpu', 'auto'] as const;
 
 export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: string; table: string; report: BenchReport }> {
   const labels = engineLabels(o.engines);
@@ -60,7 +60,7 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
   let reference: { loss: number; grads: Weights } | null = null;
   const results: BenchEngineResult[] = [];
   for (const label of labels) {
-    const engine = await createEngine(configFor(c, label), shape);
+    const engine = await engineFor(withEngineTarget(c, label, engineTargets()), shape);
     try {
       await engine.setWeights(weights);
       const n = Math.min(PARITY_BATCH, instances.length);
@@ -71,9 +71,8 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
       const timing = await timeTraining(engine, instances, c.train.batchSize, o.steps, label, o.progress);
       const evalSeconds = await timeEvaluation(engine, c, data, label, o.progress);
       const info = engine.info;
-      const detail = info.name === 'scratch' ? threadsText(info.threads ?? 1) : (info.detail ?? info.backend);
       results.push({
-        label, engine: info.name, backend: info.name === 'tfjs' ? info.backend : null, detail, emulated: Boolean(info.emulated),
+        label, engine: info.name, backend: info.backend, detail: info.detail ?? info.backend, emulated: Boolean(info.emulated),
         parity, batchSize: c.train.batchSize, ...timing, evalSeconds,
         speedup: timing.samplesPerSecond / (results[0]?.samplesPerSecond ?? timing.samplesPerSecond), convergence: null,
       });
@@ -101,22 +100,14 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
   return { dir, table: benchTable(report), report };
 }
 
-/** The requested engines, scratch first (it is the baseline every speedup is over). */
+/** The requested engines, the reference first (it is the baseline every speedup is over). */
 export function engineLabels(requested: string[]): string[] {
   const labels = [...new Set(requested)];
   for (const l of labels) {
-    if (l === 'scratch') continue;
-    const [engine, backend] = l.split(':');
-    if (engine !== 'tfjs' || !(TFJS_BACKENDS as readonly string[]).includes(backend)) {
-      throw new NcfError(`bench: unknown engine "${l}" — use scratch or tfjs:<${TFJS_BACKENDS.join('|')}>`);
-    }
+    if (!parseEngineTarget(l, {})) throw new NcfError(`bench: unknown engine "${l}" — one of ${engineTargets().join(', ')}`);
   }
-  return ['scratch', ...labels.filter((l) => l !== 'scratch')];
-}
-
-function configFor(c: Config, label: string): Config {
-  if (label === 'scratch') return { ...c, engine: 'scratch' };
-  return { ...c, engine: 'tfjs', tfjs: { ...c.tfjs, backend: label.split(':')[1] as Config['tfjs']['backend'] } };
+  const reference = referenceEngine();
+  return [reference, ...labels.filter((l) => l !== reference)];
 }
 
 /** Relative errors ‖a − b‖ / ‖b‖ of the loss and of each parameter's gradient, the worst named. */
@@ -140,7 +131,7 @@ export function compare(a: { loss: number; grads: Weights }, b: { loss: number; 
   return { lossRelError: Math.abs(a.loss - b.loss) / Math.abs(b.loss), maxGradRelError, worstParam };
 }
 
-/** Refuses, showing the difference, an engine that does not compute what the scratch engine computes. */
+/** Refuses, showing the difference, an engine that does not compute what the reference engine computes. */
 export function assertParity(label: string, batch: number, parity: NonNullable<BenchEngineResult['parity']>): void {
   if (parity.lossRelError <= PARITY_TOLERANCE && parity.maxGradRelError <= PARITY_TOLERANCE) return;
   throw new NcfError(
@@ -202,7 +193,7 @@ async function timeEvaluation(engine: Engine, c: Config, data: SplitData, label:
 async function trainForConvergence(
   c: Config, label: string, shape: ModelShape, weights: Weights, data: SplitData, o: BenchOptions,
 ): Promise<BenchEngineResult['convergence']> {
-  const engine = await createEngine(configFor(c, label), shape);
+  const engine = await engineFor(withEngineTarget(c, label, engineTargets()), shape);
   const out = { loss: [] as number[], hr: [] as number[], ndcg: [] as number[], trainSeconds: [] as number[] };
   try {
     await engine.setWeights(weights);

@@ -1,20 +1,17 @@
-/** `ncf eval`: score a saved model on its dataset's held-out items, under either protocol. */
+/** `ncf eval` and `ncf baseline`: score a saved model (or a baseline) on its dataset's held-out items, under either protocol. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadModelWithData } from '../artifacts/model-data.js';
+import { NO_OPTIMIZER } from '../core/training.js';
 import { ItemPop } from '../baselines/item-pop.js';
+import type { Protocol, RankingMetrics } from '../core/evaluation.js';
+import { engineFor } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
-import type { SplitData } from '../data/split.js';
-import { createEngine } from '../engines/index.js';
-import type { RankingMetrics } from '../eval/metrics.js';
-import { loadModel, type ModelFile } from '../model/checkpoint.js';
-import { NcfError } from '../util/errors.js';
+import { scoreProtocols } from '../eval/protocols.js';
+import { BASELINE_FILE, type BaselineFile } from '../report/baseline-file.js';
 import type { Progress } from '../util/progress.js';
 import { runStamp } from '../util/stamp.js';
-import { BASELINE_FILE, type BaselineFile } from './leaderboard.js';
-import { scoreProtocols, type Protocol } from './protocols.js';
-import type { ModelMeta } from './train.js';
-
 
 export interface EvalOptions {
   protocol: Protocol;
@@ -23,25 +20,9 @@ export interface EvalOptions {
   progress: Progress;
 }
 
-/** A model file and the dataset it was trained on (its recorded folder unless `dataDir`), checked to match. */
-export async function loadModelWithData(modelFile: string, dataDir: string | null, progress: Progress): Promise<{
-  file: ModelFile<ModelMeta>; config: Config; dir: string; data: SplitData;
-}> {
-  const file = loadModel<ModelMeta>(modelFile);
-  const config = file.meta.config;
-  const dir = dataDir ?? file.meta.dataset.dir;
-  const data = await loadWithProgress(config.data.dataset, dir, progress);
-  if (data.numUsers !== file.shape.numUsers || data.numItems !== file.shape.numItems) {
-    throw new NcfError(
-      `${modelFile} was trained on ${file.shape.numUsers} users × ${file.shape.numItems} items, but ${dir} has ${data.numUsers} × ${data.numItems}`,
-    );
-  }
-  return { file, config, dir, data };
-}
-
 export async function runEval(modelFile: string, o: EvalOptions): Promise<{ epoch: number; dataset: string; metrics: RankingMetrics[] }> {
   const { file: f, config: c, data } = await loadModelWithData(modelFile, o.dataDir, o.progress);
-  const engine = await createEngine(c, f.shape);
+  const engine = await engineFor(c, f.shape, NO_OPTIMIZER);
   try {
     await engine.setWeights(f.weights);
     return { epoch: f.epoch, dataset: c.data.dataset, metrics: await scoreProtocols(engine, c, data, o.protocol, o.progress) };

@@ -5,25 +5,15 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { z } from 'zod';
-import { mlpShare } from '../model/pretrain.js';
+import { modelDef, isModelType } from '../models/index.js';
+import { mlpShare } from '../models/pretrain.js';
+import { BASELINE_FILE, baselineFileSchema, type BaselineFile } from '../report/baseline-file.js';
 import { writePage } from '../report/page-files.js';
-import { bestRow, isTrainReportDir, metricSchema, readJson, readTrainRun, type TrainRunFiles } from '../report/train-files.js';
+import { bestRow, isTrainReportDir, readJson, readTrainRun, type TrainRunFiles } from '../report/train-files.js';
 import { textTable } from '../report/text-table.js';
 import { NcfError } from '../util/errors.js';
 import { runStamp } from '../util/stamp.js';
 
-export const BASELINE_FILE = 'baseline.json';
-
-export const baselineFileSchema = z.object({
-  baseline: z.literal('itempop'),
-  dataset: z.string(),
-  k: z.number(),
-  startedAt: z.string(),
-  sampled: metricSchema,
-  full: metricSchema,
-});
-export type BaselineFile = z.infer<typeof baselineFileSchema>;
 
 export interface LeaderboardRow {
   model: string;
@@ -44,8 +34,7 @@ export interface LeaderboardRow {
 
 /** He et al.'s and Rendle et al.'s names: BPR-MF is MF trained on BPR, NeuMF from GMF and MLP is "pre-trained". */
 export function modelLabel(type: string, loss: string | undefined, pretrained: boolean): string {
-  const names: Record<string, string> = { gmf: 'GMF', mlp: 'MLP', neumf: 'NeuMF', mf: 'MF' };
-  const name = names[type] ?? type;
+  const name = isModelType(type) ? modelDef(type).title : type;
   if (loss === 'bpr') return `BPR-${name}`;
   return pretrained ? `${name} (pre-trained)` : name;
 }
@@ -61,7 +50,7 @@ export function trainRow(r: TrainRunFiles): LeaderboardRow | null {
   if (t.l2) parts.push(`L2 ${t.l2}`);
   return {
     model: modelLabel(c.model.type, t.loss, Boolean(c.pretrain)),
-    factors: c.model.type === 'mlp' ? c.model.layers[c.model.layers.length - 1] : c.model.factors,
+    factors: isModelType(c.model.type) ? modelDef(c.model.type).predictiveFactors({ ...c.model, embeddingStd: 0 }) : c.model.factors,
     run: c.name,
     dir: r.dir,
     training: parts.join(', '),

@@ -8,10 +8,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import type { ModelType } from '../model/spec.js';
+import type { ModelType } from '../models/index.js';
 import { writePage } from '../report/page-files.js';
 import { textTable } from '../report/text-table.js';
-import { bestEpoch } from '../train/loop.js';
+import { bestEpoch } from '../core/records.js';
 import { runStamp } from '../util/stamp.js';
 import { runTrain, type TrainOptions } from './train.js';
 

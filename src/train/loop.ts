@@ -2,31 +2,21 @@
  * The one training loop, engine-agnostic: per epoch, sample instances, train mini-batches in
  * chunks (so progress, logging and Ctrl-C happen between chunks, not per step), then evaluate.
  */
-import type { Engine, Objective } from '../engines/engine.js';
+import type { Objective } from '../core/training.js';
+import type { RankingMetrics } from '../core/evaluation.js';
+import type { EpochRecord } from '../core/records.js';
+import type { Engine } from '../engines/engine.js';
 import { allocateInstances, instancesPerEpoch, sampleTrainingInstances } from '../data/sampling.js';
 import type { SplitData } from '../data/split.js';
 import { evaluateFullRanking, evaluateSampled } from '../eval/evaluate.js';
-import type { RankingMetrics } from '../eval/metrics.js';
+import { NcfError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 
-export interface EpochRecord {
-  epoch: number;
-  /** Mean training loss over the epoch's steps. */
-  loss: number;
-  sampled: RankingMetrics;
-  full: RankingMetrics | null;
-  instances: number;
-  sampleSeconds: number;
-  trainSeconds: number;
-  evalSeconds: number;
-  samplesPerSecond: number;
-  /** Mean loss of each consecutive block of `lossBlock` steps, for within-epoch curves. */
-  lossBlocks: number[];
-}
-
-/** Highest sampled HR@K; the earlier epoch wins a tie. */
-export function bestEpoch(history: EpochRecord[]): EpochRecord | null {
-  return history.reduce<EpochRecord | null>((b, r) => (b === null || r.sampled.hr > b.sampled.hr ? r : b), null);
+/** Training produced a non-finite loss (or weights): it stops at once, and nothing after the last finite epoch is kept. */
+export class TrainingDiverged extends NcfError {
+  constructor(readonly epoch: number, readonly step: number, readonly steps: number, what: string) {
+    super(`${what} at epoch ${epoch}, step ${step} of ${steps}`);
+  }
 }
 
 export interface LoopOptions {
@@ -78,6 +68,8 @@ export async function trainEpochs(engine: Engine, data: SplitData, o: LoopOption
     for (let first = 0; first < steps; first += chunk) {
       const count = Math.min(chunk, steps - first);
       const losses = await engine.trainSteps(instances, o.batchSize, first, count);
+      const bad = losses.findIndex((l) => !Number.isFinite(l));
+      if (bad >= 0) throw new TrainingDiverged(epoch, first + bad + 1, steps, `the loss is ${losses[bad]}`);
       for (const l of losses) {
         lossSum += l;
         blockSum += l;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/model/checkpoint.js';
+import { loadModel } from '../../src/artifacts/model-file.js';
 import { ncf, ncfInterrupted } from '../helpers/cli.js';
 
 function outDirs(): { sets: string[]; models: string; reports: string } {

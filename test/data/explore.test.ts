@@ -6,7 +6,8 @@ import { exploreStats, InteractionTally, NO_GENRE, type ExploreStats } from '../
 import type { MovieInfo, RatingColumns } from '../../src/data/types.js';
 import { exploreCharts } from '../../src/report/explore-charts.js';
 import { loadDataset } from '../../src/data/dataset.js';
-import { datasetTally, exploreDataset, runExplore } from '../../src/run/explore.js';
+import { datasetTally, exploreDataset } from '../../src/data/explore-files.js';
+import { runExplore } from '../../src/run/explore.js';
 import { NcfError } from '../../src/util/errors.js';
 import { Progress } from '../../src/util/progress.js';
 

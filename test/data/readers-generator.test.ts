@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readMovies, readRatings } from '../../src/data/readers/index.js';
-import { generate } from '../../src/scripts/generate-ratings.js';
+import { generate } from '../../tools/generate-ratings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ncf-gen-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

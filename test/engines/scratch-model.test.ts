@@ -5,8 +5,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
-import type { Instances } from '../../src/engines/engine.js';
-import { paramSpecs, type ModelShape, type ModelType, type Weights } from '../../src/model/spec.js';
+import type { Instances } from '../../src/core/training.js';
+import { paramSpecs, type ModelType } from '../../src/models/index.js';
+import type { ModelShape, Weights } from '../../src/core/model.js';
 import { Rng } from '../../src/util/rng.js';
 import {
   randomInstances, randomWeights, referenceLogit, referenceLoss, toWeights64, type Weights64,
@@ -23,7 +24,7 @@ afterAll(async () => {
   await Promise.all(engines.map((e) => e.dispose()));
 });
 async function engineWith(shape: ModelShape, w: Weights): Promise<ScratchEngine> {
-  const e = await ScratchEngine.create(shape, { optimizer: OPT, threads: 1 });
+  const e = await ScratchEngine.create(shape, { optimizer: OPT, settings: { threads: 1 } });
   engines.push(e);
   await e.setWeights(w);
   return e;

@@ -5,8 +5,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
-import type { Instances, Objective, OptimizerConfig } from '../../src/engines/engine.js';
-import { initWeights, paramSpecs, USER_TABLES, ITEM_TABLES, type ModelShape, type ModelType, type Weights } from '../../src/model/spec.js';
+import type { Instances, Objective, OptimizerConfig } from '../../src/core/training.js';
+import { initWeights } from '../../src/models/weights.js';
+import { paramSpecs, type ModelType } from '../../src/models/index.js';
+import type { ModelShape, Weights } from '../../src/core/model.js';
 import { Rng } from '../../src/util/rng.js';
 import {
   makeInstances, randomInstances, randomWeights, referenceLogit, referenceObjective, toWeights64, type Weights64,
@@ -19,7 +21,7 @@ afterAll(async () => {
   await Promise.all(engines.map((e) => e.dispose()));
 });
 async function engineWith(shape: ModelShape, w: Weights, objective: Objective, threads = 1, optimizer = SGD): Promise<ScratchEngine> {
-  const e = await ScratchEngine.create(shape, { optimizer, objective, threads });
+  const e = await ScratchEngine.create(shape, { optimizer, objective, settings: { threads } });
   engines.push(e);
   await e.setWeights(w);
   return e;
@@ -96,8 +98,8 @@ describe.each(CASES)('%s with %o', (type, obj) => {
       let checked = 0;
       for (const p of paramSpecs(shape)) {
         const g = grads.get(p.name)!;
-        const isUser = (USER_TABLES as readonly string[]).includes(p.name);
-        const isItem = (ITEM_TABLES as readonly string[]).includes(p.name);
+        const isUser = p.rows === 'users';
+        const isItem = p.rows === 'items';
         const touched = new Set<number>();
         for (let s = start; s < end; s++) touched.add(isUser ? inst.users[s] : inst.items[s]);
         for (let k = 0; k < g.length; k++) {

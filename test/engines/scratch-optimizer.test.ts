@@ -10,8 +10,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
-import type { OptimizerName, OptimizerState } from '../../src/engines/engine.js';
-import { paramSpecs, type ModelShape, type Weights } from '../../src/model/spec.js';
+import type { OptimizerName, OptimizerState } from '../../src/core/training.js';
+import { paramSpecs } from '../../src/models/index.js';
+import type { ModelShape, Weights } from '../../src/core/model.js';
 import { Rng } from '../../src/util/rng.js';
 import { randomInstances, randomWeights } from '../helpers/scratch-reference.js';
 
@@ -43,7 +44,7 @@ const USER_ROWS = new Set(['gmf_user', 'mlp_user']);
 const ITEM_ROWS = new Set(['gmf_item', 'mlp_item']);
 
 async function oneStep(name: OptimizerName) {
-  const e = await ScratchEngine.create(shape, { optimizer: { name, lr: LR, beta1: B1, beta2: B2, epsilon: EPS }, threads: 1 });
+  const e = await ScratchEngine.create(shape, { optimizer: { name, lr: LR, beta1: B1, beta2: B2, epsilon: EPS }, settings: { threads: 1 } });
   engines.push(e);
   const w0 = randomWeights(shape, 21, 0.3);
   const s0 = knownState(4);

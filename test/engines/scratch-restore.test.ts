@@ -4,9 +4,10 @@
  * back, rows stamped during the first pass were taken as already updated and skipped.
  */
 import { describe, expect, it } from 'vitest';
-import type { Instances } from '../../src/engines/engine.js';
+import type { Instances } from '../../src/core/training.js';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
-import { initWeights, type ModelShape } from '../../src/model/spec.js';
+import { initWeights } from '../../src/models/weights.js';
+import type { ModelShape } from '../../src/core/model.js';
 
 const shape: ModelShape = { type: 'neumf', factors: 3, layers: [8, 6, 4], embeddingStd: 0.3, numUsers: 9, numItems: 7 };
 
@@ -25,7 +26,7 @@ function data(): Instances {
 
 describe.each(['lazy_adam', 'adam'] as const)('%s: restoring an earlier state into the same engine', (name) => {
   it('replays the same steps bit for bit', async () => {
-    const e = await ScratchEngine.create(shape, { threads: 1, optimizer: { name, lr: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+    const e = await ScratchEngine.create(shape, { settings: { threads: 1 }, optimizer: { name, lr: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
     try {
       const inst = data();
       await e.setWeights(initWeights(shape, 4));

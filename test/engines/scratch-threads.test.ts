@@ -5,8 +5,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
-import type { Instances, OptimizerName } from '../../src/engines/engine.js';
-import { initWeights, type ModelShape, type Weights } from '../../src/model/spec.js';
+import type { Instances, OptimizerName } from '../../src/core/training.js';
+import { initWeights } from '../../src/models/weights.js';
+import type { ModelShape, Weights } from '../../src/core/model.js';
 import { randomInstances, randomWeights, referenceLogit, toWeights64 } from '../helpers/scratch-reference.js';
 
 const shape: ModelShape = { type: 'neumf', factors: 4, layers: [16, 8, 4], embeddingStd: 0.1, numUsers: 40, numItems: 50 };
@@ -19,7 +20,7 @@ afterAll(async () => {
   await Promise.all(engines.map((e) => e.dispose()));
 });
 async function make(threads: number, name: OptimizerName, w: Weights = initWeights(shape, 3)): Promise<ScratchEngine> {
-  const e = await ScratchEngine.create(shape, { optimizer: { name, lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, threads });
+  const e = await ScratchEngine.create(shape, { optimizer: { name, lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, settings: { threads } });
   engines.push(e);
   await e.setWeights(w);
   return e;

@@ -6,8 +6,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
-import type { Instances } from '../../src/engines/engine.js';
-import { initWeights, type ModelShape, type ModelType } from '../../src/model/spec.js';
+import type { Instances } from '../../src/core/training.js';
+import { initWeights } from '../../src/models/weights.js';
+import type { ModelShape } from '../../src/core/model.js';
+import type { ModelType } from '../../src/models/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 const U = 24;
@@ -49,7 +51,7 @@ describe.each([
     const shape: ModelShape = { type, factors: 4, layers: [16, 8, 4], embeddingStd: 0.1, numUsers: U, numItems: I };
     const e = await ScratchEngine.create(shape, {
       optimizer: { name: 'lazy_adam', lr: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-      threads,
+      settings: { threads },
     });
     engines.push(e);
     await e.setWeights(initWeights(shape, 1));

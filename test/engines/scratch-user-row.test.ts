@@ -1,12 +1,15 @@
 /**
- * Fold-in's engine calls: setUserRow + userRowGradients must give exactly what setWeights +
+ * Fold-in's engine calls (the userRows capability): set + gradients must give exactly what setWeights +
  * gradients give (one user's row of them), leave the gradient buffer clean, and keep the
  * first-layer scoring tables in step with the rewritten row.
  */
 import { describe, expect, it } from 'vitest';
-import { NO_OPTIMIZER, ScratchEngine } from '../../src/engines/scratch/engine.js';
-import type { Instances, Objective } from '../../src/engines/engine.js';
-import { initWeights, USER_TABLES, type ModelShape, type Weights } from '../../src/model/spec.js';
+import { NO_OPTIMIZER } from '../../src/core/training.js';
+import { ScratchEngine } from '../../src/engines/scratch/engine.js';
+import type { Instances, Objective } from '../../src/core/training.js';
+import { initWeights } from '../../src/models/weights.js';
+import { paramSpecs } from '../../src/models/index.js';
+import type { ModelShape, Weights } from '../../src/core/model.js';
 
 const cases: [string, ModelShape, Objective | undefined][] = [
   ['neumf', { type: 'neumf', factors: 3, layers: [8, 6, 4], embeddingStd: 0.3, numUsers: 5, numItems: 7 }, undefined],
@@ -34,8 +37,8 @@ function rowOf(w: Weights, name: string, user: number, numUsers: number): Float3
 
 /** Two scoring engines of one model, disposed after `body`. */
 async function withTwoEngines(shape: ModelShape, objective: Objective | undefined, body: (a: ScratchEngine, b: ScratchEngine) => Promise<void>): Promise<void> {
-  const a = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER, objective });
-  const b = await ScratchEngine.create(shape, { threads: 1, optimizer: NO_OPTIMIZER, objective });
+  const a = await ScratchEngine.create(shape, { settings: { threads: 1 }, optimizer: NO_OPTIMIZER, objective });
+  const b = await ScratchEngine.create(shape, { settings: { threads: 1 }, optimizer: NO_OPTIMIZER, objective });
   try {
     await body(a, b);
   } finally {
@@ -46,7 +49,7 @@ async function withTwoEngines(shape: ModelShape, objective: Objective | undefine
 
 describe.each(cases)('%s: one user row at a time', (_label, shape, objective) => {
   const user = 4;
-  const names = USER_TABLES.filter((n) => initWeights(shape, 1).has(n));
+  const names = paramSpecs(shape).filter((p) => p.rows === 'users').map((p) => p.name);
 
   it('userRowGradients is that row of gradients, and leaves no gradient behind', () =>
     withTwoEngines(shape, objective, async (a, b) => {
@@ -55,7 +58,7 @@ describe.each(cases)('%s: one user row at a time', (_label, shape, objective) =>
       await b.setWeights(w);
       const inst = instancesOf(user, true);
       const full = await a.gradients(inst, 0, inst.length);
-      const rows = await b.userRowGradients(inst, 0, inst.length, user);
+      const rows = await b.userRows.gradients(inst, 0, inst.length, user);
       expect(rows.loss).toBe(full.loss);
       expect([...rows.grads.keys()]).toEqual(names);
       for (const name of names) expect(rows.grads.get(name)).toEqual(rowOf(full.grads, name, user, shape.numUsers));
@@ -75,7 +78,7 @@ describe.each(cases)('%s: one user row at a time', (_label, shape, objective) =>
       const before = await b.score(users, items); // builds the tables for w
       for (let round = 1; round <= 2; round++) {
         const row = new Map(names.map((name) => [name, rowOf(initWeights(shape, 100 + round), name, 0, shape.numUsers)]));
-        await b.setUserRow(user, row);
+        await b.userRows.set(user, row);
         const changed: Weights = new Map([...w].map(([name, t]) => [name, t.slice()]));
         for (const [name, r] of row) changed.get(name)!.set(r, user * r.length);
         await a.setWeights(changed);
@@ -85,6 +88,6 @@ describe.each(cases)('%s: one user row at a time', (_label, shape, objective) =>
         // Only that user's scores moved.
         for (let k = 0; k < users.length; k++) if (users[k] !== user) expect(got[k]).toBe(before[k]);
       }
-      await expect(b.setUserRow(user, new Map([['item_bias', new Float32Array(1)]]))).rejects.toThrow(/not a per-user table/);
+      await expect(b.userRows.set(user, new Map([['item_bias', new Float32Array(1)]]))).rejects.toThrow(/not a per-user table/);
     }));
 });

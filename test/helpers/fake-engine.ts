@@ -1,5 +1,6 @@
-import type { Engine, Instances, OptimizerState } from '../../src/engines/engine.js';
-import type { ModelShape, Weights } from '../../src/model/spec.js';
+import type { Engine } from '../../src/engines/engine.js';
+import type { Instances, OptimizerState } from '../../src/core/training.js';
+import type { ModelShape, Weights } from '../../src/core/model.js';
 
 /** An engine whose score is a given function of (user, item): for evaluation tests. */
 export function scoringEngine(shape: ModelShape, f: (u: number, i: number) => number): Engine {
@@ -7,7 +8,7 @@ export function scoringEngine(shape: ModelShape, f: (u: number, i: number) => nu
     throw new Error('not used');
   };
   return {
-    info: { name: 'scratch', backend: 'fake' },
+    info: { name: 'scratch', backend: 'fake', label: 'fake' },
     shape,
     setWeights: async (_w: Weights) => undefined,
     getWeights: async () => new Map(),

@@ -3,8 +3,9 @@
  * al. 2020), with log loss, BPR and L2, used as the oracle for the scratch engine's tests: one
  * sample at a time, no shared code with src/engines/scratch.
  */
-import type { Instances, Objective } from '../../src/engines/engine.js';
-import { paramSpecs, type ModelShape, type Weights } from '../../src/model/spec.js';
+import type { Instances, Objective } from '../../src/core/training.js';
+import { paramSpecs } from '../../src/models/index.js';
+import type { ModelShape, Weights } from '../../src/core/model.js';
 import { Rng } from '../../src/util/rng.js';
 
 export type Weights64 = Map<string, Float64Array>;

@@ -6,11 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Instances, Objective, OptimizerConfig } from '../../src/engines/engine.js';
+import type { Instances, Objective, OptimizerConfig } from '../../src/core/training.js';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
 import type { TfjsBackendName } from '../../src/engines/tfjs/backend.js';
 import { TfjsEngine } from '../../src/engines/tfjs/engine.js';
-import { initWeights, type ModelShape, type ModelType, type Weights } from '../../src/model/spec.js';
+import { initWeights } from '../../src/models/weights.js';
+import type { ModelShape, Weights } from '../../src/core/model.js';
+import type { ModelType } from '../../src/models/index.js';
 
 const adam: OptimizerConfig = { name: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
@@ -55,8 +57,8 @@ export function tfjsParitySuite(backend: TfjsBackendName, skipReason: string | n
     const made: { dispose(): Promise<void> }[] = [];
     const engines = async (type: ModelType, opt = adam, objective?: Objective): Promise<[TfjsEngine, ScratchEngine]> => {
       const shape = shapeOf(type);
-      const t = await TfjsEngine.create(shape, { optimizer: opt, objective, backend });
-      const s = await ScratchEngine.create(shape, { optimizer: opt, objective, threads: 1 });
+      const t = await TfjsEngine.create(shape, { optimizer: opt, objective, settings: { backend } });
+      const s = await ScratchEngine.create(shape, { optimizer: opt, objective, settings: { threads: 1 } });
       const w = initWeights(shape, 11);
       await t.setWeights(w);
       await s.setWeights(w);
@@ -64,7 +66,7 @@ export function tfjsParitySuite(backend: TfjsBackendName, skipReason: string | n
       return [t, s];
     };
     beforeAll(async () => {
-      await TfjsEngine.create(shapeOf('gmf'), { optimizer: adam, backend }).then((e) => e.dispose());
+      await TfjsEngine.create(shapeOf('gmf'), { optimizer: adam, settings: { backend } }).then((e) => e.dispose());
     });
     afterAll(async () => {
       for (const e of made) await e.dispose();

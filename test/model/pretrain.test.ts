@@ -1,9 +1,12 @@
 /** NeuMF from pre-trained GMF and MLP: it must start out as their α-mix, in logits, for every pair. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { NO_OPTIMIZER, ScratchEngine } from '../../src/engines/scratch/engine.js';
+import { NO_OPTIMIZER } from '../../src/core/training.js';
+import { ScratchEngine } from '../../src/engines/scratch/engine.js';
 import type { Engine } from '../../src/engines/engine.js';
-import { gmfFromMf, mlpShare, neumfFromPretrained } from '../../src/model/pretrain.js';
-import { initWeights, type ModelShape, type ModelType } from '../../src/model/spec.js';
+import { gmfFromMf, mlpShare, neumfFromPretrained } from '../../src/models/pretrain.js';
+import { initWeights } from '../../src/models/weights.js';
+import type { ModelShape } from '../../src/core/model.js';
+import type { ModelType } from '../../src/models/index.js';
 import { NcfError } from '../../src/util/errors.js';
 
 const base = { factors: 4, layers: [12, 8, 4], embeddingStd: 0.3, numUsers: 7, numItems: 9 };
@@ -14,7 +17,7 @@ afterAll(async () => {
 });
 
 async function logits(s: ModelShape, w: Map<string, Float32Array>, users: Int32Array, items: Int32Array): Promise<Float32Array> {
-  const e = await ScratchEngine.create(s, { threads: 1, optimizer: NO_OPTIMIZER });
+  const e = await ScratchEngine.create(s, { settings: { threads: 1 }, optimizer: NO_OPTIMIZER });
   engines.push(e);
   await e.setWeights(w);
   return e.score(users, items);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { countParams, initWeights, paramSpecs, type ModelShape } from '../../src/model/spec.js';
+import { countParams, initWeights } from '../../src/models/weights.js';
+import { paramSpecs } from '../../src/models/index.js';
+import type { ModelShape } from '../../src/core/model.js';
 
 const paper: ModelShape = { type: 'neumf', factors: 8, layers: [64, 32, 16, 8], embeddingStd: 0.01, numUsers: 6040, numItems: 3706 };
 

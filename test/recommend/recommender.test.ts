@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRecommender, type Recommender } from '../../src/recommend/recommender.js';
 import { NcfError } from '../../src/util/errors.js';
-import { loadModel } from '../../src/model/checkpoint.js';
-import type { ModelMeta } from '../../src/run/train.js';
+import { loadModel } from '../../src/artifacts/model-file.js';
+import type { ModelMeta } from '../../src/artifacts/meta.js';
 import { ncf, ROOT } from '../helpers/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'ncf-recommend-'));

@@ -3,14 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS, type Config } from '../../src/config/schema.js';
-import type { EngineInfo } from '../../src/engines/engine.js';
+import type { EngineInfo, RecordedEngine } from '../../src/engines/index.js';
 import type { BenchEngineResult, BenchReport } from '../../src/report/bench-report.js';
 import { RunReport } from '../../src/report/run-report.js';
-import type { EpochRecord } from '../../src/train/loop.js';
+import type { EpochRecord } from '../../src/core/records.js';
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `ncf-report-${prefix}-`));
 
-export const WEBGPU_INFO: EngineInfo = { name: 'tfjs', backend: 'webgpu', detail: 'NVIDIA H100 80GB HBM3 (nvidia hopper)' };
+export const WEBGPU_INFO: EngineInfo = { name: 'tfjs', backend: 'webgpu', label: 'tfjs on webgpu (NVIDIA H100 80GB HBM3 (nvidia hopper))', detail: 'NVIDIA H100 80GB HBM3 (nvidia hopper)' };
 export const BLOCKS_PER_EPOCH = 5;
 
 /** Epoch e of a made-up run: loss falls, HR peaks at epoch 3 (so the best epoch is not the last), full ranking on the last. */
@@ -34,7 +34,7 @@ export function epochRecord(epoch: number, last: number): EpochRecord {
  * A train report folder as `ncf train` leaves it after `done` of `planned` epochs (fewer: a run
  * stopped with Ctrl-C). Returns the folder and the records it holds.
  */
-export function writeTrainFixture(root: string, done = 4, planned = done, engine: EngineInfo = WEBGPU_INFO): { dir: string; records: EpochRecord[]; config: Config } {
+export function writeTrainFixture(root: string, done = 4, planned = done, engine: RecordedEngine = WEBGPU_INFO): { dir: string; records: EpochRecord[]; config: Config } {
   const config: Config = { ...DEFAULTS, name: 'fixture', engine: 'tfjs', train: { ...DEFAULTS.train, epochs: planned } };
   const report = new RunReport(root, config.name, new Date('2026-01-02T03:04:05Z'));
   report.writeConfig(config, {
@@ -43,7 +43,7 @@ export function writeTrainFixture(root: string, done = 4, planned = done, engine
   });
   const records = Array.from({ length: done }, (_, i) => epochRecord(i + 1, planned));
   for (const r of records) report.addEpoch(r);
-  report.finish(records, { engine, epochs: done, trainSeconds: 7.5, sampleSeconds: 1, evalSeconds: 0.2, meanSamplesPerSecond: 26_667 }, 'fixture');
+  report.finish(records, engine, 'fixture');
   return { dir: report.dir, records, config };
 }
 

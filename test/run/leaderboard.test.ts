@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { runItemPop } from '../../src/run/eval.js';
 import { collectRows, modelLabel, runLeaderboard } from '../../src/run/leaderboard.js';
 import { runTrain } from '../../src/run/train.js';
-import { bestEpoch } from '../../src/train/loop.js';
+import { bestEpoch } from '../../src/core/records.js';
 import { Progress } from '../../src/util/progress.js';
 import { ROOT } from '../helpers/cli.js';
 

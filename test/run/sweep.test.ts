@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { loadModel } from '../../src/model/checkpoint.js';
+import { loadModel } from '../../src/artifacts/model-file.js';
 import { runSweep, tower } from '../../src/run/sweep.js';
-import type { ModelMeta } from '../../src/run/train.js';
-import { bestEpoch } from '../../src/train/loop.js';
+import type { ModelMeta } from '../../src/artifacts/meta.js';
+import { bestEpoch } from '../../src/core/records.js';
 import { Progress } from '../../src/util/progress.js';
 import { ROOT } from '../helpers/cli.js';
 

@@ -5,26 +5,26 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { checkWeights, type ModelShape, type Weights } from '../../model/spec.js';
-import { PLAIN_LOG_LOSS, type Engine, type EngineInfo, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../engine.js';
+import type { ModelShape, Weights } from '../../core/model.js';
+import { PLAIN_LOG_LOSS, type Instances, type OptimizerState } from '../../core/training.js';
+import { checkWeights } from '../../models/weights.js';
+import type { Engine, EngineInfo, EngineOptions, UserRows } from '../engine.js';
 import { flatLayout, type FlatLayout, type RowTable } from './layout.js';
-import { canUseFirstLayerTables, fillFirstLayerTable, type FirstLayerTables } from './model.js';
-import { ShardTrainer, type ShardInit } from './shard.js';
+import { ShardTrainer, type ScoringBuffers, type ShardInit } from './shard.js';
 import type { WorkerCommand } from './worker.js';
 
 /** Below this many pairs, `score` runs on the main thread alone (a round trip costs more). */
 const SCORE_SPLIT_MIN = 16384;
 
-export interface ScratchOptions {
-  optimizer: OptimizerConfig;
-  /** Log loss without L2 unless given. */
-  objective?: Objective;
-  /** Threads = gradient shards. Results depend on this number, not on the machine's cores. */
+export interface ScratchSettings {
+  /** Worker threads (= gradient shards). Results depend on this number, not on the machine's cores. */
   threads: number;
 }
 
-/** For engines that only score (and give gradients): an optimizer that is never stepped. */
-export const NO_OPTIMIZER: OptimizerConfig = { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+/** `1 thread`, `2 threads`. */
+export function threadsText(n: number): string {
+  return `${n} ${n === 1 ? 'thread' : 'threads'}`;
+}
 
 export class ScratchEngine implements Engine {
   readonly info: EngineInfo;
@@ -38,7 +38,7 @@ export class ScratchEngine implements Engine {
   private workerError: Error | null = null;
   /** Bumped whenever the weights change; the scoring tables remember the version they match. */
   private weightsVersion = 0;
-  private tables: FirstLayerTables | null = null;
+  private tables: ScoringBuffers | null = null;
   private tablesVersion = -1;
   /** Users whose rows setUserRow changed since the tables were filled: only their table rows are stale. */
   private readonly changedUsers = new Set<number>();
@@ -49,7 +49,8 @@ export class ScratchEngine implements Engine {
     this.L = init.layout;
     this.main = new ShardTrainer(init);
     this.workers = workers;
-    this.info = { name: 'scratch', backend: 'js', threads: init.threads };
+    const threads = threadsText(init.threads);
+    this.info = { name: 'scratch', backend: 'js', label: `scratch (${threads})`, detail: threads, threads: init.threads };
     for (const w of workers) {
       w.on('error', (err) => {
         this.workerError = err;
@@ -58,9 +59,9 @@ export class ScratchEngine implements Engine {
     }
   }
 
-  static async create(shape: ModelShape, opts: ScratchOptions): Promise<ScratchEngine> {
+  static async create(shape: ModelShape, opts: EngineOptions<ScratchSettings>): Promise<ScratchEngine> {
     const layout = flatLayout(shape);
-    const threads = Math.max(1, Math.floor(opts.threads));
+    const threads = Math.max(1, Math.floor(opts.settings.threads));
     const floats = (n: number): SharedArrayBuffer => new SharedArrayBuffer(n * 4);
     const base = {
       layout,
@@ -92,11 +93,13 @@ export class ScratchEngine implements Engine {
     this.weightsVersion++;
   }
 
-  /**
-   * Overwrites one user's row of the per-user tables named in `values` (fold-in fits one row and
-   * keeps every other weight): no full copy, and scoring then refreshes only that user's table row.
-   */
-  async setUserRow(user: number, values: ReadonlyMap<string, Float32Array>): Promise<void> {
+  /** Fold-in fits one row and keeps every other weight: no full copy, and scoring then refreshes only that user's table row. */
+  readonly userRows: UserRows = {
+    set: (user, values) => this.setUserRow(user, values),
+    gradients: (instances, start, end, user) => this.userRowGradients(instances, start, end, user),
+  };
+
+  private async setUserRow(user: number, values: ReadonlyMap<string, Float32Array>): Promise<void> {
     for (const [name, row] of values) {
       const t = this.userTable(name);
       if (row.length !== t.width) throw new Error(`setUserRow: ${name} rows hold ${t.width} values, got ${row.length}`);
@@ -105,11 +108,8 @@ export class ScratchEngine implements Engine {
     this.changedUsers.add(user);
   }
 
-  /**
-   * The loss over instances [start, end) and its gradient with respect to `user`'s row of every
-   * per-user table: `gradients` for one row, without copying out (and zeroing) the whole buffer.
-   */
-  async userRowGradients(instances: Instances, start: number, end: number, user: number): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+  /** `gradients` for one row, without copying out (and zeroing) the whole buffer. */
+  private async userRowGradients(instances: Instances, start: number, end: number, user: number): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
     const dP = this.main.dP;
     const L = this.L;
     const units = (end - start) / this.main.perUnit;
@@ -177,13 +177,13 @@ export class ScratchEngine implements Engine {
   }
 
   /**
-   * Logits for (users[k], items[k]). Through the first-layer tables (see model.ts) when the model
-   * has an MLP; large requests are split across the worker threads.
+   * Logits for (users[k], items[k]). Through the net's scoring tables where it has them (the
+   * first MLP layer's halves); large requests are split across the worker threads.
    */
   async score(users: Int32Array, items: Int32Array): Promise<Float32Array> {
     this.throwIfWorkerFailed();
     const n = users.length;
-    const tables = this.firstLayerTables();
+    const tables = this.scoringTables();
     if (this.workers.length === 0 || n < SCORE_SPLIT_MIN) {
       const out = new Float32Array(n);
       this.main.scoreRange(users, items, out, 0, n, tables);
@@ -221,23 +221,23 @@ export class ScratchEngine implements Engine {
   }
 
   /** The scoring tables for the current weights (computed on first use per weight version). */
-  private firstLayerTables(): FirstLayerTables | null {
-    const L = this.L;
-    if (!canUseFirstLayerTables(L)) return null;
+  private scoringTables(): ScoringBuffers | null {
+    const scoring = this.main.net.scoring;
+    if (!scoring) return null;
+    const { numUsers: U, numItems: I } = this.shape;
+    const P = this.main.P;
     if (this.tables && this.tablesVersion === this.weightsVersion) {
-      for (const u of this.changedUsers) fillFirstLayerTable(L, this.main.P, this.tables.user, 0, u, u + 1);
+      for (const u of this.changedUsers) scoring.fill(P, this.tables.user, 'users', u, u + 1);
       this.changedUsers.clear();
       return this.tables;
     }
     if (!this.tables) {
-      const H1 = L.H[1];
       const doubles = (rows: number): Float64Array =>
-        this.workers.length > 0 ? new Float64Array(new SharedArrayBuffer(rows * H1 * 8)) : new Float64Array(rows * H1);
-      this.tables = { user: doubles(L.shape.numUsers), item: doubles(L.shape.numItems) };
+        this.workers.length > 0 ? new Float64Array(new SharedArrayBuffer(rows * scoring.width * 8)) : new Float64Array(rows * scoring.width);
+      this.tables = { user: doubles(U), item: doubles(I) };
     }
-    const P = this.main.P;
-    fillFirstLayerTable(L, P, this.tables.user, 0, 0, L.shape.numUsers);
-    fillFirstLayerTable(L, P, this.tables.item, 1, 0, L.shape.numItems);
+    scoring.fill(P, this.tables.user, 'users', 0, U);
+    scoring.fill(P, this.tables.item, 'items', 0, I);
     this.tablesVersion = this.weightsVersion;
     this.changedUsers.clear();
     return this.tables;
@@ -299,5 +299,5 @@ function copyToShared(inst: Instances): Instances {
 function workerUrl(): URL {
   const here = new URL('./worker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
-  return new URL(here.href.replace('/src/engines/scratch/', '/dist/engines/scratch/'));
+  return new URL(here.href.replace('/src/engines/scratch/', '/dist/src/engines/scratch/'));
 }

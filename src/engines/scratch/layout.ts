@@ -1,103 +1,76 @@
 /**
  * One flat Float32 layout for parameters, gradients and optimizer moments, with named offsets,
- * so the optimizer is one loop and a worker thread can share the buffers as they are.
+ * so the optimizer is one loop and a worker thread can share the buffers as they are. The order
+ * is the model's paramSpecs order: its per-user and per-item tables first, then the dense
+ * parameters.
  *
  * Shape letters used across the scratch engine:
  *   B batch, U users, I items, G GMF factors, E MLP embedding dim per side (= layers[0] / 2),
  *   H_l width of MLP layer l (H_0 = 2E), O = output-layer input width (G and/or H_last),
  *   F MF factors.
  */
-import {
-  hasGmf, hasMlp, isMf, isRowTable, ITEM_TABLES, mlpEmbeddingDim, outputInputDim, paramSpecs, sizeOf, USER_TABLES, type ModelShape,
-} from '../../model/spec.js';
+import { sizeOf, type ModelShape } from '../../core/model.js';
+import { paramSpecs } from '../../models/index.js';
 
 /** A per-user or per-item table in the flat buffer: row r is [off + r·width, off + (r+1)·width). */
 export interface RowTable {
   /** The parameter's name (gmf_user, user_bias, ...). */
   name: string;
+  rows: 'users' | 'items';
   off: number;
   width: number;
+  /** Its index in `rowTables`, and so in MicroBatch.rows. */
+  slot: number;
 }
 
 export interface FlatLayout {
   shape: ModelShape;
-  gmf: boolean;
-  mlp: boolean;
-  mf: boolean;
-  G: number;
-  F: number;
-  E: number;
-  /** MLP widths H_0..H_L. */
-  H: number[];
-  O: number;
-  /** Offsets into the flat buffer; -1 where the model has no such parameter. */
-  gmfUser: number; // (U, G)
-  gmfItem: number; // (I, G)
-  mlpUser: number; // (U, E)
-  mlpItem: number; // (I, E)
-  mfUser: number; // (U, F)
-  mfItem: number; // (I, F)
-  userBias: number; // (U, 1)
-  itemBias: number; // (I, 1)
-  /** Every per-user and per-item table of the model (the rows a sample reads). */
-  userTables: RowTable[];
-  itemTables: RowTable[];
-  kernels: number[]; // kernel l: (H_{l-1}, H_l), l = 1..L stored at index l-1
-  biases: number[]; // bias l: (H_l)
-  outKernel: number; // (O, 1)
-  outBias: number; // (1)
-  /** Parameters from here on are dense (not embedding rows). */
-  denseStart: number;
-  total: number;
   /** name → [offset, length], in paramSpecs order. */
   entries: [string, number, number][];
+  /** Every per-user and per-item table, in paramSpecs order (the rows a sample reads). */
+  rowTables: RowTable[];
+  userTables: RowTable[];
+  itemTables: RowTable[];
+  /** Parameters from here on are dense (not table rows). */
+  denseStart: number;
+  total: number;
 }
 
 export function flatLayout(shape: ModelShape): FlatLayout {
   const entries: [string, number, number][] = [];
+  const rowTables: RowTable[] = [];
   let off = 0;
+  let denseStart = -1;
   for (const p of paramSpecs(shape)) {
     const n = sizeOf(p.shape);
+    if (p.rows) {
+      if (denseStart >= 0) throw new Error(`${shape.type}: table ${p.name} comes after a dense parameter; tables must come first`);
+      rowTables.push({ name: p.name, rows: p.rows, off, width: n / (p.rows === 'users' ? shape.numUsers : shape.numItems), slot: rowTables.length });
+    } else if (denseStart < 0) {
+      denseStart = off;
+    }
     entries.push([p.name, off, n]);
     off += n;
   }
-  const at = (name: string): number => entries.find((e) => e[0] === name)?.[1] ?? -1;
-  const H = hasMlp(shape) ? shape.layers.slice() : [];
-  const kernels: number[] = [];
-  const biases: number[] = [];
-  for (let l = 1; l < H.length; l++) {
-    kernels.push(at(`mlp_${l}_kernel`));
-    biases.push(at(`mlp_${l}_bias`));
-  }
-  const rowTables = (names: readonly string[], rows: number): RowTable[] =>
-    entries.filter((e) => names.includes(e[0])).map(([name, o, n]) => ({ name, off: o, width: n / rows }));
-  const firstDense = entries.find((e) => !isRowTable(e[0]));
   return {
-    shape,
-    gmf: hasGmf(shape),
-    mlp: hasMlp(shape),
-    mf: isMf(shape),
-    G: hasGmf(shape) ? shape.factors : 0,
-    F: isMf(shape) ? shape.factors : 0,
-    E: hasMlp(shape) ? mlpEmbeddingDim(shape) : 0,
-    H,
-    O: outputInputDim(shape),
-    gmfUser: at('gmf_user'),
-    gmfItem: at('gmf_item'),
-    mlpUser: at('mlp_user'),
-    mlpItem: at('mlp_item'),
-    mfUser: at('mf_user'),
-    mfItem: at('mf_item'),
-    userBias: at('user_bias'),
-    itemBias: at('item_bias'),
-    userTables: rowTables(USER_TABLES, shape.numUsers),
-    itemTables: rowTables(ITEM_TABLES, shape.numItems),
-    kernels,
-    biases,
-    outKernel: at('out_kernel'),
-    outBias: at('out_bias'),
-    denseStart: firstDense ? firstDense[1] : off,
+    shape, entries, rowTables,
+    userTables: rowTables.filter((t) => t.rows === 'users'),
+    itemTables: rowTables.filter((t) => t.rows === 'items'),
+    denseStart: denseStart < 0 ? off : denseStart,
     total: off,
-    entries,
   };
+}
+
+/** Offset of parameter `name` in the flat buffer. */
+export function offsetOf(L: FlatLayout, name: string): number {
+  const e = L.entries.find((x) => x[0] === name);
+  if (!e) throw new Error(`${L.shape.type} has no parameter ${name}`);
+  return e[1];
+}
+
+/** The row table `name`: its slot in MicroBatch.rows, offset and width. */
+export function tableOf(L: FlatLayout, name: string): RowTable {
+  const t = L.rowTables.find((x) => x.name === name);
+  if (!t) throw new Error(`${L.shape.type} has no table ${name}`);
+  return t;
 }

@@ -14,7 +14,7 @@
  * Dense Adam still knows which rows the batch touched: the others have g = 0, so their update
  * skips reading (and zeroing) the gradient buffers; the arithmetic is the same.
  */
-import type { Instances, OptimizerConfig } from '../engine.js';
+import type { Instances, OptimizerConfig } from '../../core/training.js';
 import type { FlatLayout, RowTable } from './layout.js';
 
 export interface SharedParams {

@@ -4,11 +4,12 @@
  * into its own gradient buffer, meet at a barrier, apply its part of the optimizer update
  * (which reads every shard's gradients), meet again. No allocation per step.
  */
-import type { Instances, Objective, OptimizerConfig } from '../engine.js';
+import type { Instances, Objective, OptimizerConfig } from '../../core/training.js';
 import type { FlatLayout } from './layout.js';
-import {
-  activationLayout, forwardBackwardMicro, forwardMicro, MicroBatch, scoreMicro, type ActivationLayout, type FirstLayerTables,
-} from './model.js';
+import { MicroBatch } from './micro-batch.js';
+import { scratchModel } from './models/index.js';
+import type { ScratchNet } from './net.js';
+import { forwardBackwardMicro } from './objective.js';
 import { MB } from './ops.js';
 import { OptimizerPartition, type SharedParams } from './optimizer.js';
 
@@ -27,6 +28,12 @@ export interface ShardInit {
   ctrl: SharedArrayBuffer;
   /** Float64 × threads: each shard's summed loss of the current step. */
   losses: SharedArrayBuffer;
+}
+
+/** The net's scoring tables for the current weights (see ScoringTables), shared with the workers. */
+export interface ScoringBuffers {
+  user: Float64Array;
+  item: Float64Array;
 }
 
 const COUNT = 0;
@@ -82,7 +89,7 @@ export class Barrier {
 
 export class ShardTrainer {
   readonly L: FlatLayout;
-  readonly A: ActivationLayout;
+  readonly net: ScratchNet;
   readonly P: Float32Array;
   readonly dP: Float32Array;
   readonly shared: SharedParams;
@@ -94,7 +101,7 @@ export class ShardTrainer {
 
   constructor(readonly init: ShardInit) {
     this.L = init.layout;
-    this.A = activationLayout(init.layout);
+    this.net = scratchModel(init.layout.shape.type)(init.layout);
     this.shared = {
       params: new Float32Array(init.params),
       grads: init.grads.map((g) => new Float32Array(g)),
@@ -105,7 +112,7 @@ export class ShardTrainer {
     this.dP = this.shared.grads[init.thread];
     this.losses = new Float64Array(init.losses);
     this.barrier = new Barrier(new Int32Array(init.ctrl), init.threads);
-    this.mb = new MicroBatch(this.A);
+    this.mb = new MicroBatch(init.layout, this.net.stride);
     this.optimizer = new OptimizerPartition(init.layout, init.opt, init.thread, init.threads, this.shared);
   }
 
@@ -151,12 +158,12 @@ export class ShardTrainer {
    * pair under bpr), plus the dense parameters' share of L2; returns the loss sum.
    */
   accumulate(inst: Instances, lo: number, hi: number, w: number): number {
-    const { L, A, P, dP, mb } = this;
+    const { L, net, P, dP, mb } = this;
     const obj = this.init.objective;
     let loss = 0;
     for (let s = lo; s < hi; s += MB) {
-      mb.load(L, inst.users, inst.items, inst.labels, s, hi, w);
-      loss += forwardBackwardMicro(L, A, P, dP, mb, obj);
+      mb.load(inst.users, inst.items, inst.labels, s, hi, w);
+      loss += forwardBackwardMicro(net, L, P, dP, mb, obj);
     }
     if (obj.l2 > 0 && hi > lo) {
       const c = obj.l2 * w * (hi - lo);
@@ -166,7 +173,7 @@ export class ShardTrainer {
   }
 
   /** This thread's share of scoring n pairs (see ScratchEngine.score); meets the others at the barrier. */
-  scoreShare(users: Int32Array, items: Int32Array, out: Float32Array, n: number, tables: FirstLayerTables | null): void {
+  scoreShare(users: Int32Array, items: Int32Array, out: Float32Array, n: number, tables: ScoringBuffers | null): void {
     const { thread: t, threads: T } = this.init;
     this.scoreRange(users, items, out, Math.floor((n * t) / T), Math.floor((n * (t + 1)) / T), tables);
     this.barrier.wait();
@@ -176,12 +183,13 @@ export class ShardTrainer {
    * Logits of pairs [lo, hi) into out[lo, hi): through the first-layer tables when given,
    * else the plain forward.
    */
-  scoreRange(users: Int32Array, items: Int32Array, out: Float32Array, lo: number, hi: number, tables: FirstLayerTables | null): void {
-    const { L, A, P, mb } = this;
+  scoreRange(users: Int32Array, items: Int32Array, out: Float32Array, lo: number, hi: number, tables: ScoringBuffers | null): void {
+    const { net, P, mb } = this;
+    const scoring = tables ? net.scoring : undefined;
     for (let s = lo; s < hi; s += MB) {
-      mb.load(L, users, items, null, s, hi, 0);
-      if (tables) scoreMicro(L, A, P, tables, mb, users, items, s);
-      else forwardMicro(L, A, P, mb);
+      mb.load(users, items, null, s, hi, 0);
+      if (scoring) scoring.forward(P, tables!, mb, users, items, s);
+      else net.forward(P, mb);
       for (let k = 0; k < mb.n; k++) out[s + k] = mb.z[k];
     }
   }

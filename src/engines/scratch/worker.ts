@@ -1,13 +1,12 @@
 /** Worker-thread entry of the scratch engine: one training shard, driven by the main thread. */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Instances } from '../engine.js';
-import type { FirstLayerTables } from './model.js';
-import { ShardTrainer, type ShardInit } from './shard.js';
+import type { Instances } from '../../core/training.js';
+import { ShardTrainer, type ScoringBuffers, type ShardInit } from './shard.js';
 
 export type WorkerCommand =
   | { type: 'instances'; inst: Instances }
   | { type: 'train'; batchSize: number; firstStep: number; count: number; optStep: number }
-  | { type: 'score'; users: Int32Array; items: Int32Array; out: Float32Array; n: number; tables: FirstLayerTables | null }
+  | { type: 'score'; users: Int32Array; items: Int32Array; out: Float32Array; n: number; tables: ScoringBuffers | null }
   | { type: 'exit' };
 
 const trainer = new ShardTrainer(workerData as ShardInit);

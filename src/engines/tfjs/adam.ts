@@ -9,13 +9,11 @@
  * backend has a Unique kernel) is uploaded once per chunk of steps (`beginChunk`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ITEM_TABLES as ITEM_TABLE_NAMES, USER_TABLES as USER_TABLE_NAMES, type ModelShape } from '../../model/spec.js';
-import type { Instances, OptimizerConfig, OptimizerState } from '../engine.js';
+import type { ModelShape } from '../../core/model.js';
+import type { Instances, OptimizerConfig, OptimizerState } from '../../core/training.js';
+import { paramSpecs } from '../../models/index.js';
 import { constant } from './constants.js';
-import type { Params } from './model.js';
-
-const USER_TABLES = new Set<string>(USER_TABLE_NAMES);
-const ITEM_TABLES = new Set<string>(ITEM_TABLE_NAMES);
+import type { Params } from './models/lookup.js';
 
 interface Chunk {
   /** (count, 2): each step's lr_t and ε̂. */
@@ -36,10 +34,13 @@ export class TfjsAdam {
   /** Stamp value of the current step; its own counter, since setState can move `step` back. */
   private mark = 0;
   private chunk: Chunk | null = null;
+  /** Which rows each per-user and per-item table has. */
+  private readonly rowsOf: Map<string, 'users' | 'items'>;
 
   constructor(private readonly opt: OptimizerConfig, private readonly params: Params, shape: ModelShape, readonly lazy: boolean) {
     this.userStamp = new Int32Array(lazy ? shape.numUsers : 0).fill(-1);
     this.itemStamp = new Int32Array(lazy ? shape.numItems : 0).fill(-1);
+    this.rowsOf = new Map(paramSpecs(shape).flatMap((p) => (p.rows ? [[p.name, p.rows] as const] : [])));
     for (const [name, p] of params) {
       this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
       this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
@@ -106,7 +107,8 @@ export class TfjsAdam {
       const g = grads.get(name)!;
       const M = this.m.get(name)!;
       const V = this.v.get(name)!;
-      const rows = USER_TABLES.has(name) ? userRows : ITEM_TABLES.has(name) ? itemRows : null;
+      const table = this.rowsOf.get(name);
+      const rows = table === 'users' ? userRows : table === 'items' ? itemRows : null;
       if (rows === null) {
         const [m1, v1, p1] = update(g, M, V, p);
         M.assign(m1);

@@ -13,8 +13,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { NcfError } from '../../util/errors.js';
+import type { TfjsBackendName } from './backends.js';
 
-export type TfjsBackendName = 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type { TfjsBackendName } from './backends.js';
 
 export interface BackendChoice {
   name: Exclude<TfjsBackendName, 'auto'>;

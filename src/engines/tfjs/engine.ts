@@ -4,19 +4,17 @@
  * and batches are sliced on the device; losses are read back once per chunk of steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkWeights, paramSpecs, type ModelShape, type Weights } from '../../model/spec.js';
-import { PLAIN_LOG_LOSS, type Engine, type EngineInfo, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../engine.js';
-import { useBackend, type BackendChoice, type TfjsBackendName } from './backend.js';
+import type { ModelShape, Weights } from '../../core/model.js';
+import { PLAIN_LOG_LOSS, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../../core/training.js';
+import { paramSpecs } from '../../models/index.js';
+import { checkWeights } from '../../models/weights.js';
+import type { Engine, EngineInfo, EngineOptions, UserRows } from '../engine.js';
+import { useBackend, type BackendChoice } from './backend.js';
 import { TfjsAdam } from './adam.js';
 import { constant } from './constants.js';
-import { logits, objective, type Params } from './model.js';
-
-export interface TfjsOptions {
-  optimizer: OptimizerConfig;
-  /** Log loss without L2 unless given. */
-  objective?: Objective;
-  backend: TfjsBackendName;
-}
+import type { TfjsSettings } from './index.js';
+import type { Params } from './models/lookup.js';
+import { logits, objective } from './objective.js';
 
 const SCORE_CHUNK = 1 << 16;
 let engines = 0;
@@ -46,12 +44,8 @@ export class TfjsEngine implements Engine {
   private epoch: EpochTensors | null = null;
 
   private constructor(readonly shape: ModelShape, opt: OptimizerConfig, private readonly obj: Objective, readonly backend: BackendChoice) {
-    this.info = {
-      name: 'tfjs',
-      backend: backend.name,
-      detail: backend.emulated ? `${backend.detail} (a CPU emulator, not a GPU)` : backend.detail,
-      emulated: Boolean(backend.emulated),
-    };
+    const detail = backend.emulated ? `${backend.detail} (a CPU emulator, not a GPU)` : backend.detail;
+    this.info = { name: 'tfjs', backend: backend.name, label: `tfjs on ${backend.name} (${detail})`, detail, emulated: Boolean(backend.emulated) };
     this.prefix = `ncf${engines++}/`;
     for (const p of paramSpecs(shape)) {
       this.params.set(p.name, tf.tidy(() => tf.variable(tf.zeros(p.shape), true, this.prefix + p.name)));
@@ -61,8 +55,8 @@ export class TfjsEngine implements Engine {
     else this.adam = new TfjsAdam(opt, this.params, shape, opt.name === 'lazy_adam');
   }
 
-  static async create(shape: ModelShape, opts: TfjsOptions): Promise<TfjsEngine> {
-    const backend = await useBackend(opts.backend);
+  static async create(shape: ModelShape, opts: EngineOptions<TfjsSettings>): Promise<TfjsEngine> {
+    const backend = await useBackend(opts.settings.backend);
     return new TfjsEngine(shape, opts.optimizer, opts.objective ?? PLAIN_LOG_LOSS, backend);
   }
 
@@ -73,6 +67,29 @@ export class TfjsEngine implements Engine {
       tf.tidy(() => this.params.get(p.name)!.assign(tf.tensor(w.get(p.name)!.slice(), p.shape)));
     }
   }
+
+  /** Fold-in on tfjs: a row written with a scatter, its gradient sliced out of the full gradients (simple, not fast). */
+  readonly userRows: UserRows = {
+    set: async (user, values) => {
+      for (const [name, row] of values) {
+        const v = this.params.get(name);
+        const spec = paramSpecs(this.shape).find((p) => p.name === name);
+        if (!v || spec?.rows !== 'users') throw new Error(`${name} is not a per-user table of this ${this.shape.type} model`);
+        if (row.length !== spec.shape[1]) throw new Error(`userRows.set: ${name} rows hold ${spec.shape[1]} values, got ${row.length}`);
+        tf.tidy(() => v.assign(tf.tensorScatterUpdate(v, tf.tensor2d([[user]], [1, 1], 'int32'), tf.tensor2d(row.slice(), [1, row.length]))));
+      }
+    },
+    gradients: async (instances, start, end, user) => {
+      const { loss, grads } = await this.gradients(instances, start, end);
+      const rows = new Map<string, Float32Array>();
+      for (const spec of paramSpecs(this.shape)) {
+        if (spec.rows !== 'users') continue;
+        const w = spec.shape[1];
+        rows.set(spec.name, grads.get(spec.name)!.slice(user * w, (user + 1) * w));
+      }
+      return { loss, grads: rows };
+    },
+  };
 
   async getWeights(): Promise<Weights> {
     const w: Weights = new Map();

@@ -1,12 +1,12 @@
 /**
- * `npm run serve-bench`: load on `ncf serve`'s GET /recommend. With --model it starts `ncf serve`
+ * `npm run bench:serve`: load on `ncf serve`'s GET /recommend. With --model it starts `ncf serve`
  * as its own process on 127.0.0.1 (as a deployment would run it; the load generator then does not
  * share the server's event loop), checks one answer, then runs autocannon against
  * /recommend?user=<random user in 1..users>&k=10 and prints requests/s, p50 and p99 latency,
  * non-2xx answers and errors. Exits 1 if there were any non-2xx answers or errors.
  *
- *   node dist/scripts/serve-bench.js --model models/ml-1m.ncf [--data-dir <dir>] [--seconds 10] [--connections 10]
- *   node dist/scripts/serve-bench.js --fake      (a trivial in-memory recommender: the HTTP layer alone)
+ *   node dist/tools/serve-bench.js --model models/ml-1m.ncf [--data-dir <dir>] [--seconds 10] [--connections 10]
+ *   node dist/tools/serve-bench.js --fake      (a trivial in-memory recommender: the HTTP layer alone)
  *
  * MovieLens UserIDs run from 1 to the number of users, so a random id in that range is a known user.
  * autocannon shares the machine (2 cores here) with the server: read the figures as a floor.
@@ -16,8 +16,8 @@ import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { RecommenderApi, ScoredMovie } from '../recommend/types.js';
-import { buildServer } from '../serve/server.js';
+import type { RecommenderApi, ScoredMovie } from '../src/recommend/types.js';
+import { buildServer } from '../src/serve/server.js';
 
 const { values: a } = parseArgs({
   options: {

@@ -3,7 +3,7 @@
  * scale tests — real ML-32M is not redistributable here. Seeded and deterministic; streamed, so
  * memory stays small whatever --rows is.
  *
- *   node dist/scripts/generate-ratings.js --rows 32000000 --users 200948 --items 87585 --seed 1 --out <dir>
+ *   node dist/tools/generate-ratings.js --rows 32000000 --users 200948 --items 87585 --seed 1 --out <dir>
  *
  * Shape, as in ML-32M: users 1..U, each with ≥ 20 ratings and a log-normal (heavily skewed) count;
  * sparse movie ids with a long-tailed (Zipf, s = 1) popularity plus 10% uniform picks; no repeated
@@ -17,8 +17,8 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { NcfError } from '../util/errors.js';
-import { Rng } from '../util/rng.js';
+import { NcfError } from '../src/util/errors.js';
+import { Rng } from '../src/util/rng.js';
 
 const MIN_PER_USER = 20;
 /** userId, movieId and timestamp ≤ 10 digits each, rating 3 bytes, 4 separators. */

@@ -8,7 +8,8 @@
  * factors is exactly a GMF with F + 2 (see gmfFromMf), so Rendle's recipe can pre-train it.
  */
 import { NcfError } from '../util/errors.js';
-import { paramSpecs, type ModelShape, type Weights } from './spec.js';
+import type { ModelShape, Weights } from '../core/model.js';
+import { paramSpecs } from './index.js';
 
 export interface Pretrained {
   shape: ModelShape;

@@ -1,11 +1,11 @@
 /**
- * `npm run bench`: training throughput of the scratch engine per optimizer, beside the PyTorch
- * reference (../shared/reference/torch_neumf.py) measured in the same run on the same machine.
+ * `npm run bench:pytorch`: training throughput of the scratch engine per optimizer, beside the PyTorch
+ * reference (reference/pytorch/torch_neumf.py) measured in the same run on the same machine.
  * Both train the paper's NeuMF (ML-1M shape: 6040 users, 3706 items, G 8, MLP [64,32,16,8]) on
  * the same kind of synthetic batches (uniform ids, 20% positives); runs alternate so that
  * machine load hits both alike, and the median of the repeats is reported.
  *
- *   node dist/scripts/bench.js [--steps 2000] [--batch 256] [--threads 2] [--repeats 3]
+ *   node dist/tools/bench-pytorch.js [--steps 2000] [--batch 256] [--threads 2] [--repeats 3]
  *       [--optimizers lazy_adam,adam,sgd] [--torch <path to torch_neumf.py>] [--python /usr/bin/python3]
  *
  * The reference runs with 1 and 2 threads (on 2 cores one thread is usually faster); speedups
@@ -14,12 +14,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULTS } from '../config/schema.js';
-import type { OptimizerName } from '../engines/engine.js';
-import { ScratchEngine } from '../engines/scratch/engine.js';
-import { allocateInstances } from '../data/sampling.js';
-import { initWeights, type ModelShape } from '../model/spec.js';
-import { Rng } from '../util/rng.js';
+import { DEFAULTS } from '../src/config/schema.js';
+import type { OptimizerName } from '../src/core/training.js';
+import { createEngine } from '../src/engines/index.js';
+import { allocateInstances } from '../src/data/sampling.js';
+import type { ModelShape } from '../src/core/model.js';
+import { initWeights } from '../src/models/weights.js';
+import { Rng } from '../src/util/rng.js';
 
 const ML1M_EPOCH_SAMPLES = 994_169 * 5;
 const WARMUP_STEPS = 50;
@@ -31,7 +32,7 @@ const { values: a } = parseArgs({
     threads: { type: 'string', default: String(DEFAULTS.scratch.threads) },
     repeats: { type: 'string', default: '3' },
     optimizers: { type: 'string', default: 'lazy_adam,adam,sgd' },
-    torch: { type: 'string', default: '../shared/reference/torch_neumf.py' },
+    torch: { type: 'string', default: 'reference/pytorch/torch_neumf.py' },
     python: { type: 'string', default: '/usr/bin/python3' },
   },
 });
@@ -43,7 +44,7 @@ const optimizers = a.optimizers.split(',') as OptimizerName[];
 const shape: ModelShape = { ...DEFAULTS.model, numUsers: 6040, numItems: 3706 };
 
 async function scratchSamplesPerSecond(opt: OptimizerName): Promise<number> {
-  const engine = await ScratchEngine.create(shape, { threads, optimizer: { ...DEFAULTS.train, name: opt, lr: 0.001 } });
+  const engine = await createEngine('scratch', shape, { settings: { threads }, optimizer: { ...DEFAULTS.train, name: opt, lr: 0.001 } });
   try {
     await engine.setWeights(initWeights(shape, 0));
     const n = (steps + WARMUP_STEPS) * batch;

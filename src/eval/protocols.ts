@@ -2,12 +2,10 @@
 import type { Config } from '../config/schema.js';
 import { sampleEvalNegatives } from '../data/sampling.js';
 import type { SplitData } from '../data/split.js';
-import { evaluateFullRanking, evaluateSampled, type Scorer } from '../eval/evaluate.js';
-import type { RankingMetrics } from '../eval/metrics.js';
+import type { Protocol, RankingMetrics, Scorer } from '../core/evaluation.js';
+import { evaluateFullRanking, evaluateSampled } from './evaluate.js';
 import type { Progress } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
-
-export type Protocol = 'sampled' | 'full' | 'both';
 
 /** The sampled protocol's negatives: the dataset's own file where it has one, else drawn once from the seed. */
 export function evalCandidates(c: Config, data: SplitData): { negatives: Int32Array; n: number } {

@@ -1,0 +1,51 @@
+/** What training consumes and keeps, shared by the data, the engines, the loop and the model files. */
+
+/** An epoch's training instances (positives and sampled negatives), already shuffled. */
+export interface Instances {
+  length: number;
+  users: Int32Array;
+  items: Int32Array;
+  /** 1 for a positive, 0 for a sampled negative. */
+  labels: Float32Array;
+  /** Bumped whenever the contents change in place (each epoch's resampling), so engines that copy them know to copy again. */
+  version?: number;
+}
+
+export const OPTIMIZER_NAMES = ['adam', 'lazy_adam', 'sgd'] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+
+export const LOSS_NAMES = ['bce', 'bpr'] as const;
+
+/**
+ * What training minimises.
+ *   bce: log loss of each instance (He et al.), the batch mean.
+ *   bpr: −ln σ(ŷ_ui − ŷ_uj) of each pair (Rendle et al., UAI 2009), the batch mean; instances come in
+ *        pairs (2k: the positive, 2k + 1: its sampled negative, same user).
+ * l2: λ; every instance adds (λ/2)·‖θ_r‖² for each embedding (and bias) row r it reads, and the
+ *     dense parameters get (λ/2)·‖θ‖² per instance (per pair member under bpr) — so one SGD step on
+ *     one instance decays exactly the rows it used, as in Rendle et al. 2020.
+ */
+export interface Objective {
+  loss: (typeof LOSS_NAMES)[number];
+  l2: number;
+}
+
+export const PLAIN_LOG_LOSS: Objective = { loss: 'bce', l2: 0 };
+
+export interface OptimizerConfig {
+  name: OptimizerName;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/** For engines that only score (and give gradients): an optimizer that is never stepped. */
+export const NO_OPTIMIZER: OptimizerConfig = { name: 'sgd', lr: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+
+/** Optimizer moments and step count, saved in model files so that `--resume` continues exactly. */
+export interface OptimizerState {
+  step: number;
+  /** Adam's first and second moments per parameter ('m:<name>', 'v:<name>'); empty for SGD. */
+  slots: Map<string, Float32Array>;
+}

@@ -1,0 +1,31 @@
+/** The tfjs engine's registry entry; TensorFlow.js itself is imported only when an engine is made (it takes a while). */
+import { z } from 'zod';
+import type { EngineEntry } from '../entry.js';
+import { TFJS_BACKENDS, type TfjsBackendName } from './backends.js';
+
+export interface TfjsSettings {
+  backend: TfjsBackendName;
+}
+
+const settings: z.ZodType<TfjsSettings> = z.strictObject({
+  /** auto: the fastest available (CUDA, a real GPU through WebGPU, else wasm), printed with the reason. */
+  backend: z.enum(TFJS_BACKENDS),
+});
+
+export const tfjsEngine: EngineEntry<TfjsSettings> = {
+  name: 'tfjs',
+  summary: 'TensorFlow.js graph on webgpu, wasm, cpu or tensorflow (tfjs-node), the same models and weight layout',
+  settings,
+  defaults: { backend: 'auto' },
+  variants: TFJS_BACKENDS,
+  withVariant: (s, variant) => ({ ...s, backend: variant as TfjsBackendName }),
+  reference: false,
+  create: async (shape, o) => {
+    const { TfjsEngine } = await import('./engine.js');
+    return TfjsEngine.create(shape, o);
+  },
+  describe: (info) => {
+    const emulated = info.emulated ? ' (SwiftShader, CPU emulator)' : '';
+    return `tfjs on ${info.backend}${emulated}${info.detail ? ` — ${info.detail}` : ''}`;
+  },
+};

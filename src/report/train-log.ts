@@ -1,0 +1,24 @@
+/** The lines `ncf train` prints: what it trains, and one line per epoch. */
+import type { EpochRecord } from '../core/records.js';
+import type { EngineInfo } from '../engines/index.js';
+
+export function trainingLine(o: {
+  type: string; parameters: number; dataset: string; users: number; items: number; positives: number;
+  engine: EngineInfo; optimizer: string; lr: number; batchSize: number;
+}): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return (
+    `${o.type} (${n(o.parameters)} parameters) on ${o.dataset}: ${n(o.users)} users, ${n(o.items)} items, ` +
+    `${n(o.positives)} training positives; engine ${o.engine.label}, ${o.optimizer} lr ${o.lr}, batch ${o.batchSize}`
+  );
+}
+
+export function epochLine(r: EpochRecord, epochs: number): string {
+  const k = r.sampled.k;
+  const full = r.full ? `  full HR@${k} ${r.full.hr.toFixed(4)} NDCG@${k} ${r.full.ndcg.toFixed(4)}` : '';
+  return (
+    `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  loss ${r.loss.toFixed(4)}  ` +
+    `HR@${k} ${r.sampled.hr.toFixed(4)}  NDCG@${k} ${r.sampled.ndcg.toFixed(4)}${full}  ` +
+    `${r.trainSeconds.toFixed(1)}s train  ${r.evalSeconds.toFixed(1)}s eval  ${Math.round(r.samplesPerSecond).toLocaleString('en-US')} samples/s`
+  );
+}

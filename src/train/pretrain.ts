@@ -1,0 +1,57 @@
+/**
+ * The pre-training pipeline (He et al. §3.4.1): NeuMF's initial weights from the best GMF (or
+ * MF) and MLP models of the configs `c.pretrain` names, each trained first, by `trainStage`, when
+ * its model file is missing.
+ */
+import { existsSync } from 'node:fs';
+import type { ModelMeta } from '../artifacts/meta.js';
+import { loadModel } from '../artifacts/model-file.js';
+import { bestModelPath } from '../artifacts/paths.js';
+import type { ModelShape, Weights } from '../core/model.js';
+import type { EpochRecord } from '../core/records.js';
+import { loadConfig } from '../config/load.js';
+import { ENGINE_NAMES } from '../engines/index.js';
+import type { Config } from '../config/schema.js';
+import { mlpShare, neumfFromPretrained, type Pretrained } from '../models/pretrain.js';
+import { NcfError } from '../util/errors.js';
+
+export interface PipelineHooks {
+  log: (line: string) => void;
+  /** Trains one stage's config to completion (the caller's train command); interrupted: run again to continue. */
+  trainStage: (c: Config) => Promise<{ interrupted: boolean }>;
+}
+
+/**
+ * The stages inherit this run's data folder, output folders and engine (so `--set engine=tfjs`
+ * moves all three stages to the GPU); what each stage trains comes from its own config.
+ */
+export async function pretrainedWeights(c: Config, shape: ModelShape, o: PipelineHooks): Promise<Weights> {
+  const p = c.pretrain!;
+  const inherited = [
+    `output.models=${JSON.stringify(c.output.models)}`, `output.reports=${JSON.stringify(c.output.reports)}`, `engine=${c.engine}`,
+    ...ENGINE_NAMES.map((n) => `${n}=${JSON.stringify(c[n])}`),
+  ];
+  if (c.data.dir) inherited.push(`data.dir=${JSON.stringify(c.data.dir)}`);
+  const parts: Pretrained[] = [];
+  for (const [which, file] of [['GMF', p.gmf], ['MLP', p.mlp]] as const) {
+    const sub = loadConfig(file, inherited);
+    if (sub.data.dataset !== c.data.dataset) throw new NcfError(`pretrain.${which.toLowerCase()} (${file}) trains on ${sub.data.dataset}, this run on ${c.data.dataset}`);
+    const path = bestModelPath(sub);
+    if (!existsSync(path)) {
+      o.log(`pre-training ${which} with ${file} (${path} not found)`);
+      const r = await o.trainStage(sub);
+      if (r.interrupted) throw new NcfError(`pre-training ${which} was interrupted; run again to continue`);
+    }
+    const f = loadModel<ModelMeta>(path);
+    const asGmf = f.shape.type === 'mf' ? ` (MF with ${f.shape.factors} factors, as a GMF with ${f.shape.factors + 2})` : '';
+    o.log(`pre-trained ${which}${asGmf}: ${path}${scoreText(f.epoch, f.meta.history[f.epoch - 1])}`);
+    parts.push({ shape: f.shape, weights: f.weights });
+  }
+  o.log(`NeuMF initialised from them, output layer α = ${p.alpha} (GMF) and ${mlpShare(p.alpha)} (MLP)`);
+  return neumfFromPretrained(shape, parts[0], parts[1], p.alpha);
+}
+
+/** `(epoch 7: HR@10 0.7035, NDCG@10 0.4233)`: what a saved model scored when it was saved. */
+function scoreText(epoch: number, r: EpochRecord | undefined): string {
+  return r ? ` (epoch ${epoch}: HR@${r.sampled.k} ${r.sampled.hr.toFixed(4)}, NDCG@${r.sampled.k} ${r.sampled.ndcg.toFixed(4)})` : '';
+}
