@@ -43,6 +43,11 @@ export function gmfFromMf(mf: Pretrained): Pretrained {
   return { shape: { ...mf.shape, type: 'gmf', factors: g }, weights };
 }
 
+/** How a pre-trained GMF part reads in the log: an MF says what it stands in for. */
+export function gmfPartText(shape: ModelShape): string {
+  return shape.type === 'mf' ? ` (MF with ${shape.factors} factors, as a GMF with ${shape.factors + 2})` : '';
+}
+
 /** 1 − α for display: 0.2, not 0.19999999999999996. */
 export function mlpShare(alpha: number): number {
   return Number((1 - alpha).toFixed(6));

@@ -12,7 +12,7 @@ import type { EpochRecord } from '../core/records.js';
 import { loadConfig } from '../config/load.js';
 import { ENGINE_NAMES } from '../engines/index.js';
 import type { Config } from '../config/schema.js';
-import { mlpShare, neumfFromPretrained, type Pretrained } from '../models/pretrain.js';
+import { gmfPartText, mlpShare, neumfFromPretrained, type Pretrained } from '../models/pretrain.js';
 import { NcfError } from '../util/errors.js';
 
 export interface PipelineHooks {
@@ -43,8 +43,7 @@ export async function pretrainedWeights(c: Config, shape: ModelShape, o: Pipelin
       if (r.interrupted) throw new NcfError(`pre-training ${which} was interrupted; run again to continue`);
     }
     const f = loadModel<ModelMeta>(path);
-    const asGmf = f.shape.type === 'mf' ? ` (MF with ${f.shape.factors} factors, as a GMF with ${f.shape.factors + 2})` : '';
-    o.log(`pre-trained ${which}${asGmf}: ${path}${scoreText(f.epoch, f.meta.history[f.epoch - 1])}`);
+    o.log(`pre-trained ${which}${which === 'GMF' ? gmfPartText(f.shape) : ''}: ${path}${scoreText(f.epoch, f.meta.history[f.epoch - 1])}`);
     parts.push({ shape: f.shape, weights: f.weights });
   }
   o.log(`NeuMF initialised from them, output layer α = ${p.alpha} (GMF) and ${mlpShare(p.alpha)} (MLP)`);

@@ -12,7 +12,7 @@ import type { Engine, EngineInfo, EngineOptions, UserRows } from '../engine.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { TfjsAdam } from './adam.js';
 import { constant } from './constants.js';
-import type { TfjsSettings } from './index.js';
+import type { TfjsSettings } from './backends.js';
 import type { Params } from './models/lookup.js';
 import { logits, objective } from './objective.js';
 

@@ -1,11 +1,7 @@
 /** The tfjs engine's registry entry; TensorFlow.js itself is imported only when an engine is made (it takes a while). */
 import { z } from 'zod';
 import type { EngineEntry } from '../entry.js';
-import { TFJS_BACKENDS, type TfjsBackendName } from './backends.js';
-
-export interface TfjsSettings {
-  backend: TfjsBackendName;
-}
+import { TFJS_BACKENDS, type TfjsBackendName, type TfjsSettings } from './backends.js';
 
 const settings: z.ZodType<TfjsSettings> = z.strictObject({
   /** auto: the fastest available (CUDA, a real GPU through WebGPU, else wasm), printed with the reason. */
