@@ -1,4 +1,4 @@
-"""(ncf's copy of ../shared/reference/torch_neumf_train.py, changed only to run on CUDA: the model and
+"""(ncf's copy of reference/pytorch/torch_neumf_train.py, changed only to run on CUDA: the model and
 each epoch's instances live on the GPU, the loss is summed there and read once per epoch, and the
 learning rate is an argument.)
 Reference: NeuMF trained in PyTorch on the CPU, He et al. protocol, HR@10/NDCG@10 per epoch.
