@@ -119,7 +119,7 @@ export async function generate(o: GeneratorOptions, log: (msg: string) => void =
   const rankCdf = new Float64Array(I); // [I] cumulative Zipf mass over ranks, normalised to 1
   let mass = 0;
   for (let r = 0; r < I; r++) {
-    mass += 1 / Math.pow(r + ZIPF_OFFSET, ZIPF_S);
+    mass += 1 / (r + ZIPF_OFFSET) ** ZIPF_S;
     rankCdf[r] = mass;
   }
   for (let r = 0; r < I; r++) rankCdf[r] /= mass;

@@ -19,18 +19,19 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  const program = new Command('ncf')
-    .description('Neural Collaborative Filtering (NeuMF, He et al. 2017) on MovieLens')
-    .version(packageVersion())
-    .showHelpAfterError('(run with --help for usage)');
+  const program = new Command('ncf').description('Neural Collaborative Filtering (NeuMF, He et al. 2017) on MovieLens').version(packageVersion());
   for (const command of [
     trainCommand(), evalCommand(), benchCommand(), recommendCommand(), serveCommand(), sweepCommand(),
     baselineCommand(), leaderboardCommand(), reportCommand(), dataCommand(),
   ]) {
     program.addCommand(command);
   }
-  // Subcommands added with addCommand keep their own settings: show help after their errors too.
-  for (const c of program.commands) c.showHelpAfterError('(run with --help for usage)');
+  // Commands added with addCommand keep their own settings: show help after their errors too, nested ones included.
+  const helpAfterError = (c: Command): void => {
+    c.showHelpAfterError('(run with --help for usage)');
+    for (const sub of c.commands) helpAfterError(sub);
+  };
+  helpAfterError(program);
   await program.parseAsync(argv);
 }
 

@@ -48,7 +48,8 @@ export class InteractionTally {
       itemCounts[items[r]]++;
     }
     if (this.itemRatingSums !== null && this.ratingValues !== null) {
-      const sums = (this.itemRatingSums = grown(this.itemRatingSums, maxItem + 1));
+      this.itemRatingSums = grown(this.itemRatingSums, maxItem + 1);
+      const sums = this.itemRatingSums;
       const values = this.ratingValues;
       for (let r = 0; r < n; r++) {
         sums[items[r]] += ratings[r];
@@ -224,7 +225,10 @@ function genreStats(tally: InteractionTally, itemIds: Int32Array, movies: Map<nu
     }
     for (const genre of movie.genres.length > 0 ? movie.genres : [NO_GENRE]) {
       let g = acc.get(genre);
-      if (g === undefined) acc.set(genre, (g = { movies: 0, interactions: 0, ratingSum: 0 }));
+      if (g === undefined) {
+        g = { movies: 0, interactions: 0, ratingSum: 0 };
+        acc.set(genre, g);
+      }
       g.movies++;
       g.interactions += tally.itemCounts[i];
       g.ratingSum += tally.itemRatingSums?.[i] ?? 0;

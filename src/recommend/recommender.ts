@@ -105,8 +105,8 @@ export class Recommender implements RecommenderApi {
     /** The sampled protocol's negatives (U × n), as training evaluated with. */
     private readonly candidates: { negatives: Int32Array; n: number },
   ) {
-    catalog.userIds.forEach((id, u) => this.userIndex.set(id, u));
-    catalog.itemIds.forEach((id, i) => this.itemIndex.set(id, i));
+    for (const [u, id] of catalog.userIds.entries()) this.userIndex.set(id, u);
+    for (const [i, id] of catalog.itemIds.entries()) this.itemIndex.set(id, i);
     this.popularity = new ItemPop(data.train).counts;
     this.items = Int32Array.from({ length: data.numItems }, (_, i) => i);
     this.byPopularity = Int32Array.from({ length: data.numItems }, (_, i) => i).sort((a, b) => this.popularity[b] - this.popularity[a] || a - b);
@@ -201,7 +201,7 @@ export class Recommender implements RecommenderApi {
     const out: Movie[] = [];
     for (const i of this.byPopularity) {
       const m = this.catalog.movies[i];
-      if (m && m.title.toLowerCase().includes(q)) out.push(this.movie(i));
+      if (m?.title.toLowerCase().includes(q)) out.push(this.movie(i));
       if (out.length >= limit) break;
     }
     return out;

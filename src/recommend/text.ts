@@ -8,7 +8,7 @@ export function recommendationsText(r: Recommendations): string {
   const lines = [`${who} — ${r.mode}: ${r.reason}`];
   if (r.unknownLikes.length) lines.push(`not in the model (ignored): ${r.unknownLikes.join(', ')}`);
   const width = String(r.items.length).length;
-  r.items.forEach((m, n) => lines.push(`${String(n + 1).padStart(width)}. ${movieText(m)}  score ${m.score}`));
+  for (const [n, m] of r.items.entries()) lines.push(`${String(n + 1).padStart(width)}. ${movieText(m)}  score ${m.score}`);
   if (r.recent?.length) {
     lines.push('', r.recentBasis === 'newest'
       ? "the user's most recent training movies, newest first:"

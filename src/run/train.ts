@@ -23,7 +23,7 @@ import { trainEpochs, TrainingDiverged } from '../train/loop.js';
 import { pretrainedWeights } from '../train/pretrain.js';
 import { resumeInto } from '../train/resume.js';
 import { NcfError } from '../util/errors.js';
-import { Progress } from '../util/progress.js';
+import type { Progress } from '../util/progress.js';
 
 export interface TrainOptions {
   resume: boolean;

@@ -51,7 +51,7 @@ describe('ncf train with pretrain', () => {
     const r = ncf(['train', '--config', still]);
     expect(r.status, r.stderr).toBe(0);
     const startFile = join(dir, 'models', 'neumf-still.start.ncf');
-    const start = /^NeuMF before fine-tuning: sampled HR@10 (\S+), NDCG@10 (\S+); full ranking HR@10 (\S+), NDCG@10 (\S+)  → (.+)$/m.exec(r.stdout);
+    const start = /^NeuMF before fine-tuning: sampled HR@10 (\S+), NDCG@10 (\S+); full ranking HR@10 (\S+), NDCG@10 (\S+) {2}→ (.+)$/m.exec(r.stdout);
     expect(start, r.stdout).not.toBeNull();
     expect(start![5]).toBe(startFile);
     const epoch1 = /^epoch 1\/1 .*?HR@10 (\S+)\s+NDCG@10 (\S+)/m.exec(r.stdout)!;
@@ -59,10 +59,10 @@ describe('ncf train with pretrain', () => {
     // The start is kept in its own file, and scores the same when evaluated from there.
     const again = ncf(['eval', '--model', startFile, '--protocol', 'sampled']);
     expect(again.status, again.stderr).toBe(0);
-    expect(/HR@10 (\S+)  NDCG@10 (\S+)/.exec(again.stdout)!.slice(1)).toEqual(start!.slice(1, 3));
+    expect(/HR@10 (\S+) {2}NDCG@10 (\S+)/.exec(again.stdout)!.slice(1)).toEqual(start!.slice(1, 3));
     // The report keeps the start too, and the leaderboard gives it a row of its own.
     const full = ncf(['eval', '--model', startFile, '--protocol', 'full']);
-    expect(/HR@10 (\S+)  NDCG@10 (\S+)/.exec(full.stdout)!.slice(1)).toEqual(start!.slice(3, 5));
+    expect(/HR@10 (\S+) {2}NDCG@10 (\S+)/.exec(full.stdout)!.slice(1)).toEqual(start!.slice(3, 5));
     const lb = ncf(['leaderboard', join(dir, 'reports'), '--out', join(dir, 'lb')]);
     expect(lb.status, lb.stderr).toBe(0);
     const row = lb.stdout.split('\n').find((l) => l.startsWith('NeuMF (pre-trained, before fine-tuning)') && l.includes(' neumf-still '));

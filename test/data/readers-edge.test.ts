@@ -161,7 +161,7 @@ describe('readMovies: edge cases and errors', () => {
     const p = join(sub, 'u.item');
     writeFileSync(p, `1|A (1995)|01-Jan-1995||http://x|${flags([1])}\n2|B (1995)|01-Jan-1995|http://x|${flags([1])}\n`);
     const msg = await failure(readMovies(p, 'ml-100k'));
-    expect(msg).toMatch(new RegExp(`^${escape(p)}:2: expected 24 '\\|'-separated fields .*found 23: "2\\|B \\(1995\\)`));
+    expect(msg).toMatch(new RegExp(`^${escapeRegExp(p)}:2: expected 24 '\\|'-separated fields .*found 23: "2\\|B \\(1995\\)`));
   });
 
   it('movies.dat: bad id and missing separator', async () => {
@@ -175,7 +175,7 @@ describe('readMovies: edge cases and errors', () => {
     const p1 = file('id,title,genres\n1,A,Comedy\n');
     expect(await failure(readMovies(p1, 'csv'))).toBe(`${p1}:1: bad header, expected "movieId,title,genres": "id,title,genres"`);
     const p2 = file('movieId,title,genres\n1,A,Comedy\n2,"B (1995),Drama\n');
-    expect(await failure(readMovies(p2, 'csv'))).toMatch(new RegExp(`^${escape(p2)}:\\d+: `));
+    expect(await failure(readMovies(p2, 'csv'))).toMatch(new RegExp(`^${escapeRegExp(p2)}:\\d+: `));
     const p3 = file('movieId,title,genres\n1,A,Comedy\n1,B,Drama\n');
     expect(await failure(readMovies(p3, 'csv'))).toBe(`${p3}:3: duplicate movie id 1: "1,B,Drama"`);
   });
@@ -239,6 +239,6 @@ describe('readNcfFiles: negatives must match the test rows', () => {
   });
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -138,7 +138,12 @@ describe('mf', () => {
     const e = await engineWith(shape, w, { loss: 'bce', l2: 0 });
     const users: number[] = [];
     const items: number[] = [];
-    for (let u = 0; u < 5; u++) for (let i = 0; i < 7; i++) users.push(u), items.push(i);
+    for (let u = 0; u < 5; u++) {
+      for (let i = 0; i < 7; i++) {
+        users.push(u);
+        items.push(i);
+      }
+    }
     const z = await e.score(Int32Array.from(users), Int32Array.from(items));
     for (let k = 0; k < users.length; k++) expect(z[k]).toBeCloseTo(referenceLogit(shape, w64, users[k], items[k]), 5);
   });

@@ -70,8 +70,8 @@ function expectAdamStep(r: Awaited<ReturnType<typeof oneStep>>, name: string, k:
   const g = r.grads.get(name)![k];
   const m = B1 * r.s0.slots.get(`m:${name}`)![k] + (1 - B1) * g;
   const v = B2 * r.s0.slots.get(`v:${name}`)![k] + (1 - B2) * g * g;
-  const mHat = m / (1 - Math.pow(B1, t));
-  const vHat = v / (1 - Math.pow(B2, t));
+  const mHat = m / (1 - B1 ** t);
+  const vHat = v / (1 - B2 ** t);
   const want = r.w0.get(name)![k] - (LR * mHat) / (Math.sqrt(vHat) + EPS);
   const what = `${name}[${k}]`;
   expect(Math.abs(r.w1.get(name)![k] - want), what).toBeLessThan(1e-6);

@@ -20,7 +20,7 @@ describe('train charts', () => {
 
     const loss = itemsOf(byName(charts, 'loss-per-epoch').svg, 'symbol').map(ariaValues);
     expect(loss.map((p) => Number(p.epoch))).toEqual([1, 2, 3, 4]);
-    loss.forEach((p, i) => expect(Number(p['mean training loss (log loss)'])).toBeCloseTo(records[i].loss, 6));
+    for (const [i, p] of loss.entries()) expect(Number(p['mean training loss (log loss)'])).toBeCloseTo(records[i].loss, 6);
 
     // One line whose path has a vertex per block: M then (blocks − 1) L segments.
     const [line] = itemsOf(byName(charts, 'loss-within-epochs').svg, 'line');
@@ -29,7 +29,7 @@ describe('train charts', () => {
 
     const bars = itemsOf(byName(charts, 'throughput-per-epoch').svg, 'rect').map(ariaValues);
     expect(bars).toHaveLength(4);
-    bars.forEach((b, i) => expect(Number(b['training samples / s'].replace(/,/g, ''))).toBe(Math.round(records[i].samplesPerSecond)));
+    for (const [i, b] of bars.entries()) expect(Number(b['training samples / s'].replace(/,/g, ''))).toBe(Math.round(records[i].samplesPerSecond));
   });
 
   it('HR and NDCG: a point per epoch each, full-ranking squares only where the run ranked (the last epoch)', async () => {

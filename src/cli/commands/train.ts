@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { isDownloadable, downloadDataset } from '../../data/download/index.js';
 import { dataRoot } from '../../data/dataset.js';
+import { MODEL_TYPES } from '../../models/index.js';
 import { trainSummaryTable } from '../../report/train-table.js';
 import { runTrain } from '../../run/train.js';
 import { NcfError } from '../../util/errors.js';
@@ -9,7 +10,7 @@ import { configFrom, interruptFlag, withConfigOptions, type ConfigFlags } from '
 
 export function trainCommand(): Command {
   return withConfigOptions(
-    new Command('train').description('train a model (see --set model.type); saves <output.models>/<name>.ncf after every epoch'),
+    new Command('train').description(`train a model (model.type: ${MODEL_TYPES.join(', ')}); saves <output.models>/<name>.ncf after every epoch`),
     'configs/ml-1m.json',
   )
     .option('--download', 'download the dataset first if it is missing')

@@ -156,7 +156,7 @@ export const CATALOG: Readonly<Record<DownloadableDataset, CatalogEntry>> = {
     kind: 'files',
     files: [
       {
-        url: NCF_DATA + 'ml-1m.train.rating',
+        url: `${NCF_DATA}ml-1m.train.rating`,
         fileName: 'ml-1m.train.rating',
         // No digest: the only copy available when this was written was a reconstruction (same
         // pairs, placeholder rating/timestamp columns), so the original's hash is unknown.
@@ -164,13 +164,13 @@ export const CATALOG: Readonly<Record<DownloadableDataset, CatalogEntry>> = {
         checks: [{ lineCount: 994_169 }],
       },
       {
-        url: NCF_DATA + 'ml-1m.test.rating',
+        url: `${NCF_DATA}ml-1m.test.rating`,
         fileName: 'ml-1m.test.rating',
         // Computed from an original copy of the file (6,040 lines).
         checks: [{ algorithm: 'sha256', hex: '231ae11eb060b643a8c58c063cd17ffc743b54f569afb073d1abb6cf126b88b5' }],
       },
       {
-        url: NCF_DATA + 'ml-1m.test.negative',
+        url: `${NCF_DATA}ml-1m.test.negative`,
         fileName: 'ml-1m.test.negative',
         // Computed from an original copy of the file (6,040 lines).
         checks: [{ algorithm: 'sha256', hex: '127853228a76b7d21c0481e8ef8d00dd009cd5c88670dbdd9e9debfdb9f93de4' }],

@@ -88,8 +88,8 @@ export class OptimizerPartition {
   update(step: number, inst: Instances, b0: number, b1: number): void {
     const { opt, L } = this;
     if (!this.sgd) {
-      const c2 = Math.sqrt(1 - Math.pow(opt.beta2, step));
-      this.lrT = (opt.lr * c2) / (1 - Math.pow(opt.beta1, step));
+      const c2 = Math.sqrt(1 - opt.beta2 ** step);
+      this.lrT = (opt.lr * c2) / (1 - opt.beta1 ** step);
       this.epsHat = opt.epsilon * c2;
     }
     const lazy = this.lazy;

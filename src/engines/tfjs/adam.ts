@@ -54,8 +54,8 @@ export class TfjsAdam {
     const sizes = new Float32Array(count * 2);
     for (let k = 0; k < count; k++) {
       const t = this.step + 1 + k;
-      const c2 = Math.sqrt(1 - Math.pow(b2, t));
-      sizes[2 * k] = (lr * c2) / (1 - Math.pow(b1, t));
+      const c2 = Math.sqrt(1 - b2 ** t);
+      sizes[2 * k] = (lr * c2) / (1 - b1 ** t);
       sizes[2 * k + 1] = epsilon * c2;
     }
     let users: tf.Tensor2D | null = null;

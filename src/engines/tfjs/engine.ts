@@ -130,8 +130,7 @@ export class TfjsEngine implements Engine {
           data = tf.keep(o.data);
           return o.total;
         }, vars, constant(1));
-        const byName = new Map<string, tf.Tensor>();
-        names.forEach((name, j) => byName.set(name, grads[j]));
+        const byName = new Map(names.map((name, j) => [name, grads[j]]));
         if (this.sgd) this.sgd.applyGradients(names.map((name, j) => ({ name: this.prefix + name, tensor: grads[j] })));
         else this.adam!.apply(byName, k);
         return data!;
