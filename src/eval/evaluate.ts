@@ -10,7 +10,12 @@ import { rankAgainst, summarizeRanks } from './metrics.js';
 
 /** `negatives` is (U × n) with rows of users without a test item ignored. */
 export async function evaluateSampled(
-  engine: Scorer, s: SplitData, negatives: Int32Array, n: number, k: number, onProgress?: ProgressFn,
+  engine: Scorer,
+  s: SplitData,
+  negatives: Int32Array,
+  n: number,
+  k: number,
+  onProgress?: ProgressFn,
 ): Promise<RankingMetrics> {
   const ranks = new Int32Array(s.numUsers).fill(-1);
   const evalUsers = usersWithTest(s);
@@ -59,20 +64,24 @@ export async function evaluateFullRanking(engine: Scorer, s: SplitData, k: numbe
       const test = s.testItems[u];
       const target = scores[row + test];
       // Count unseen items (not trained on, not the test item) scoring ≥ the test item: walk
-      // the user's sorted training items alongside j to skip them.
-      let r = 0;
+      // the user's sorted training items alongside j to skip them. NaN counts against the test
+      // item, as in rankAgainst: !(x < target) is false only when x < target holds, so it is
+      // true for x ≥ target, for NaN x, and for every x when the target is NaN (any comparison
+      // with NaN is false) — a NaN test item ranks last among the unseen items.
       let p = s.train.offsets[u];
       const pEnd = s.train.offsets[u + 1];
+      const unseen = I - (pEnd - p);
       const train = s.train.items;
+      let r = 0;
       for (let j = 0; j < I; j++) {
         if (p < pEnd && train[p] === j) {
           p++;
           continue;
         }
-        if (j !== test && scores[row + j] >= target) r++;
+        if (j !== test && !(scores[row + j] < target)) r++;
       }
       ranks[u] = r;
-      candidates += I - (pEnd - s.train.offsets[u]);
+      candidates += unseen;
     }
     onProgress?.(Math.min(c + chunk, evalUsers.length), evalUsers.length);
   }

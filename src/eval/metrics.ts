@@ -1,14 +1,25 @@
 /**
  * Ranking metrics for one held-out item (He et al. 2017, §4.1). Ranks are 0-based: rank r means
  * r candidates scored at least as high as the held-out item. Ties count AGAINST the held-out item
- * (pessimistic), so a model that scores everything equally gets no credit.
+ * (pessimistic), so a model that scores everything equally gets no credit. NaN scores count
+ * against it too, so a diverged model scores 0 rather than a perfect 1: a held-out item scoring
+ * NaN ranks last (every candidate counts as scoring at least as high), and a candidate scoring
+ * NaN counts as scoring at least as high as the held-out item.
  */
 import type { RankingMetrics } from '../core/evaluation.js';
 
-/** Number of scores in `scores[from..to)` that are ≥ `target`. */
+/**
+ * Number of scores in `scores[from..to)` that are ≥ `target` or NaN; every one of them when
+ * `target` is NaN (the held-out item ranks last).
+ */
 export function rankAgainst(target: number, scores: Float32Array, from: number, to: number): number {
+  // The target is tested once: a NaN one ranks last, behind every candidate.
+  if (Number.isNaN(target)) return Math.max(0, to - from);
   let r = 0;
-  for (let k = from; k < to; k++) if (scores[k] >= target) r++;
+  // `!(s < target)`, not `s >= target`: both are true for s ≥ target, but `s < target` is false
+  // when s is NaN (every comparison with NaN is false), so a NaN candidate counts as well. Same
+  // cost per candidate.
+  for (let k = from; k < to; k++) if (!(scores[k] < target)) r++;
   return r;
 }
 

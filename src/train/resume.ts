@@ -6,6 +6,7 @@ import type { ModelShape } from '../core/model.js';
 import type { EpochRecord } from '../core/records.js';
 import type { Config } from '../config/schema.js';
 import type { Engine } from '../engines/index.js';
+import { firstNonFinite } from '../models/weights.js';
 import { NcfError } from '../util/errors.js';
 
 /** Loads `path`'s weights and optimizer state into `engine`; returns the epochs it holds. */
@@ -26,6 +27,8 @@ export async function resumeInto(engine: Engine, c: Config, shape: ModelShape, p
   if (f.shape.numUsers !== shape.numUsers || f.shape.numItems !== shape.numItems) {
     throw new NcfError(`--resume: ${path} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, the data has ${shape.numUsers} × ${shape.numItems}`);
   }
+  const bad = firstNonFinite(f.weights) ?? (f.optimizer && firstNonFinite(f.optimizer.slots));
+  if (bad) throw new NcfError(`--resume: ${path} holds non-finite values (${bad.name}[${bad.index}] is ${bad.value}); train it again without --resume`);
   await engine.setWeights(f.weights);
   if (f.optimizer) await engine.setOptimizerState(f.optimizer);
   return f.meta.history.slice(0, f.epoch);

@@ -8,8 +8,15 @@ import { scoringEngine } from '../helpers/fake-engine.js';
 function tiny(): SplitData {
   const train = buildInteractions(3, 6, Int32Array.from([0, 0, 1]), Int32Array.from([0, 1, 2]), 3);
   return {
-    numUsers: 3, numItems: 6, train, testItems: Int32Array.from([5, 3, -1]), testNegatives: null, negativesPerUser: 0,
-    userIds: Int32Array.from([0, 1, 2]), itemIds: Int32Array.from([0, 1, 2, 3, 4, 5]), movies: null,
+    numUsers: 3,
+    numItems: 6,
+    train,
+    testItems: Int32Array.from([5, 3, -1]),
+    testNegatives: null,
+    negativesPerUser: 0,
+    userIds: Int32Array.from([0, 1, 2]),
+    itemIds: Int32Array.from([0, 1, 2, 3, 4, 5]),
+    movies: null,
   };
 }
 const shape = { type: 'gmf' as const, factors: 1, layers: [2, 1], embeddingStd: 0.01, numUsers: 3, numItems: 6 };
@@ -45,5 +52,74 @@ describe('evaluateFullRanking', () => {
     const engine = scoringEngine(shape, (u, i) => (u === 0 && i < 2 ? 100 : i === 5 ? 50 : 0));
     const m = await evaluateFullRanking(engine, tiny(), 1);
     expect(m.hr).toBeCloseTo(0.5, 12);
+  });
+});
+
+describe('NaN scores count against the held-out item', () => {
+  const negs = Int32Array.from([3, 4, 4, 3, -1, -1]);
+
+  it('a scorer that returns NaN for every pair scores exactly 0 under both protocols', async () => {
+    // Every held-out item ranks last: k below the candidate count (3 sampled; 4 and 5 full) gets nothing.
+    const engine = scoringEngine(shape, () => NaN);
+    for (const k of [1, 2]) {
+      const sampled = await evaluateSampled(engine, tiny(), negs, 2, k);
+      expect(sampled.users).toBe(2);
+      expect(sampled.hr).toBe(0);
+      expect(sampled.ndcg).toBe(0);
+    }
+    for (const k of [1, 3]) {
+      const full = await evaluateFullRanking(engine, tiny(), k);
+      expect(full.users).toBe(2);
+      expect(full.hr).toBe(0);
+      expect(full.ndcg).toBe(0);
+      expect(full.candidates).toBeCloseTo((4 + 5) / 2, 12);
+    }
+    // Only a K as large as the candidate list reaches the last place.
+    const all = await evaluateSampled(engine, tiny(), negs, 2, 3);
+    expect(all.hr).toBe(1);
+    expect(all.ndcg).toBeCloseTo(1 / Math.log2(4), 12);
+  });
+
+  it('a NaN held-out item ranks last even when every other candidate scores -Infinity', async () => {
+    // u0's test item 5, u1's test item 3 score NaN; every other item scores −∞ (or 0).
+    for (const other of [Number.NEGATIVE_INFINITY, 0]) {
+      const engine = scoringEngine(shape, (u, i) => ((u === 0 && i === 5) || (u === 1 && i === 3) ? NaN : other));
+      // Sampled: 3 candidates (test + 2 negatives) → rank 2: in the top 3, out of the top 2.
+      const k2 = await evaluateSampled(engine, tiny(), negs, 2, 2);
+      expect(k2.hr).toBe(0);
+      expect(k2.ndcg).toBe(0);
+      const k3 = await evaluateSampled(engine, tiny(), negs, 2, 3);
+      expect(k3.hr).toBe(1);
+      expect(k3.ndcg).toBeCloseTo(1 / Math.log2(4), 12);
+      // Full: u0 has 4 unseen items (rank 3), u1 has 5 (rank 4).
+      const f3 = await evaluateFullRanking(engine, tiny(), 3);
+      expect(f3.hr).toBe(0);
+      expect(f3.ndcg).toBe(0);
+      const f4 = await evaluateFullRanking(engine, tiny(), 4);
+      expect(f4.hr).toBeCloseTo(0.5, 12);
+      expect(f4.ndcg).toBeCloseTo(0.5 / Math.log2(5), 12);
+      const f5 = await evaluateFullRanking(engine, tiny(), 5);
+      expect(f5.hr).toBe(1);
+      expect(f5.ndcg).toBeCloseTo((1 / Math.log2(5) + 1 / Math.log2(6)) / 2, 12);
+    }
+  });
+
+  it('NaN competitors count against a finite held-out item', async () => {
+    // The test items score 1, everything else NaN: ranked last everywhere.
+    const engine = scoringEngine(shape, (u, i) => ((u === 0 && i === 5) || (u === 1 && i === 3) ? 1 : NaN));
+    const sampled = await evaluateSampled(engine, tiny(), negs, 2, 2);
+    expect(sampled.hr).toBe(0);
+    expect(sampled.ndcg).toBe(0);
+    const full = await evaluateFullRanking(engine, tiny(), 3);
+    expect(full.hr).toBe(0);
+    expect(full.ndcg).toBe(0);
+    // One NaN competitor (item 4) above u0's top-scoring test item 5, training items ignored.
+    const one = scoringEngine(shape, (u, i) => (i === 4 ? NaN : i === 5 ? 10 : u === 0 && i < 2 ? NaN : 0));
+    const top1 = await evaluateFullRanking(one, tiny(), 1);
+    expect(top1.hr).toBe(0); // u0 rank 1 (behind NaN item 4), u1 rank ≥ 1
+    const top2 = await evaluateFullRanking(one, tiny(), 2);
+    // u0: unseen 2,3,4 vs 10 → only NaN item 4 counts → rank 1; u1 (test 3 scores 0): 0,1,4,5 all count → rank 4.
+    expect(top2.hr).toBeCloseTo(0.5, 12);
+    expect(top2.ndcg).toBeCloseTo(0.5 / Math.log2(3), 12);
   });
 });
