@@ -41,7 +41,10 @@ export interface Engine {
    * Returns each step's mean loss.
    */
   trainSteps(instances: Instances, batchSize: number, firstStep: number, count: number): Promise<Float32Array>;
-  /** Mean loss and its gradients over instances [start, end), without updating anything. */
+  /**
+   * Over instances [start, end), without updating anything: the mean data loss (log loss or BPR,
+   * without the L2 term) and the gradients of the whole objective (data loss + L2).
+   */
   gradients(instances: Instances, start: number, end: number): Promise<{ loss: number; grads: Weights }>;
   /** Predicted logits for (users[k], items[k]). */
   score(users: Int32Array, items: Int32Array): Promise<Float32Array>;
@@ -54,6 +57,11 @@ export interface Engine {
 export interface UserRows {
   /** Overwrites `user`'s row of each per-user table named in `values`. */
   set(user: number, values: ReadonlyMap<string, Float32Array>): Promise<void>;
-  /** The loss over instances [start, end) and its gradient with respect to `user`'s row of every per-user table. */
+  /** As `gradients`, for `user`'s row of every per-user table only. */
   gradients(instances: Instances, start: number, end: number, user: number): Promise<{ loss: number; grads: Map<string, Float32Array> }>;
+}
+
+/** userRows' bounds: a row past the table would write into another parameter (the scratch engine's flat buffer). */
+export function checkUser(user: number, shape: ModelShape): void {
+  if (!Number.isInteger(user) || user < 0 || user >= shape.numUsers) throw new Error(`userRows: user ${user} is not a row of this model (0 … ${shape.numUsers - 1})`);
 }

@@ -1,18 +1,21 @@
 /**
  * The tfjs engine checked against the scratch engine on one backend: from the same weights and
- * batch, the same loss and gradients (relative error ≤ 1e-4), the same Adam steps, the same
- * scores, optimizer state that crosses engines, and no tensor growth across steps.
- * One test file per backend: TensorFlow.js keeps one global backend per process.
+ * batch, the same loss and gradients (relative error ≤ 1e-4) for every registered model, the
+ * same Adam steps, the same scores, optimizer state that crosses engines, and no tensor growth
+ * across steps. TensorFlow.js keeps one global backend per process: each backend's suite makes
+ * and disposes its own engines, and backends run one after another (tfjs-backends.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instances, Objective, OptimizerConfig } from '../../src/core/training.js';
+import { createEngine, ENGINES, type Engine } from '../../src/engines/index.js';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
-import type { TfjsBackendName } from '../../src/engines/tfjs/backend.js';
-import { TfjsEngine } from '../../src/engines/tfjs/engine.js';
 import { initWeights } from '../../src/models/weights.js';
 import type { ModelShape, Weights } from '../../src/core/model.js';
-import type { ModelType } from '../../src/models/index.js';
+import { MODEL_TYPES, type ModelType } from '../../src/models/index.js';
+import { backendUnavailable } from './backend-probe.js';
+
+export { backendUnavailable } from './backend-probe.js';
 
 const adam: OptimizerConfig = { name: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
@@ -52,24 +55,37 @@ function maxAbsDiff(a: Weights, b: Weights): number {
   return d;
 }
 
-export function tfjsParitySuite(backend: TfjsBackendName, skipReason: string | null): void {
+/** Names of the tfjs variables that ncf's engines hold (each engine's are `ncf<k>/<param>`). */
+function engineVariables(): string[] {
+  return Object.keys(tf.engine().registeredVariables).filter((name) => name.startsWith('ncf'));
+}
+
+/** The tfjs engine on `backend` (a variant of the registry's tfjs entry) against the scratch engine; skipped, with the reason printed, when `skipReason` is given. */
+export function tfjsParitySuite(backend: string, skipReason: string | null): void {
+  const tfjs = ENGINES.tfjs;
+  const settings = tfjs.withVariant(tfjs.defaults, backend);
   describe.skipIf(skipReason !== null)(`tfjs engine on ${backend} vs scratch engine`, () => {
-    const made: { dispose(): Promise<void> }[] = [];
-    const engines = async (type: ModelType, opt = adam, objective?: Objective): Promise<[TfjsEngine, ScratchEngine]> => {
+    const made: Engine[] = [];
+    const engines = async (type: ModelType, opt = adam, objective?: Objective): Promise<[Engine, ScratchEngine]> => {
       const shape = shapeOf(type);
-      const t = await TfjsEngine.create(shape, { optimizer: opt, objective, settings: { backend } });
+      const t = await createEngine('tfjs', shape, { optimizer: opt, objective, settings });
+      made.push(t);
+      expect(tf.getBackend()).toBe(backend);
       const s = await ScratchEngine.create(shape, { optimizer: opt, objective, settings: { threads: 1 } });
+      made.push(s);
       const w = initWeights(shape, 11);
       await t.setWeights(w);
       await s.setWeights(w);
-      made.push(t, s);
       return [t, s];
     };
     beforeAll(async () => {
-      await TfjsEngine.create(shapeOf('gmf'), { optimizer: adam, settings: { backend } }).then((e) => e.dispose());
+      // Another backend's suite may have run in this process: it must have left no engine behind.
+      expect(engineVariables()).toEqual([]);
+      await createEngine('tfjs', shapeOf('gmf'), { optimizer: adam, settings }).then((e) => e.dispose());
     });
     afterAll(async () => {
       for (const e of made) await e.dispose();
+      expect(engineVariables(), 'tfjs variables left after disposing every engine').toEqual([]);
     });
 
     it('runs on the backend it was asked for', async () => {
@@ -78,10 +94,10 @@ export function tfjsParitySuite(backend: TfjsBackendName, skipReason: string | n
       expect(tf.getBackend()).toBe(backend);
     });
 
-    const cases: [ModelType, Objective | undefined][] = [
-      ['gmf', undefined], ['mlp', undefined], ['neumf', undefined], ['mf', undefined],
-      ['mf', { loss: 'bpr', l2: 0.05 }], ['neumf', { loss: 'bpr', l2: 0.05 }], ['mlp', { loss: 'bce', l2: 0.05 }],
-    ];
+    // Every registered model, with the plain objective and with each loss under L2.
+    const cases: [ModelType, Objective | undefined][] = MODEL_TYPES.flatMap((type): [ModelType, Objective | undefined][] => [
+      [type, undefined], [type, { loss: 'bpr', l2: 0.05 }], [type, { loss: 'bce', l2: 0.05 }],
+    ]);
     for (const [type, objective] of cases) {
       it(`${type}${objective ? ` (${objective.loss}, L2 ${objective.l2})` : ''}: same loss and gradients for every parameter (relative error ≤ 1e-4)`, async () => {
         const [t, s] = await engines(type, adam, objective);
@@ -206,5 +222,5 @@ export function tfjsParitySuite(backend: TfjsBackendName, skipReason: string | n
       expect(Math.abs(lt[0] - ls[0])).toBeLessThan(1e-5);
     });
   });
-  if (skipReason) console.log(`tfjs ${backend} tests skipped: ${skipReason}`);
+  if (skipReason) console.log(`tfjs engine on ${backend}: skipped — ${skipReason}`);
 }

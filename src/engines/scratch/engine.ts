@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { ModelShape, Weights } from '../../core/model.js';
 import { PLAIN_LOG_LOSS, type Instances, type OptimizerState } from '../../core/training.js';
 import { checkWeights } from '../../models/weights.js';
-import type { Engine, EngineInfo, EngineOptions, UserRows } from '../engine.js';
+import { checkUser, type Engine, type EngineInfo, type EngineOptions, type UserRows } from '../engine.js';
 import { flatLayout, type FlatLayout, type RowTable } from './layout.js';
 import { ShardTrainer, type ScoringBuffers, type ShardInit } from './shard.js';
 import type { WorkerCommand } from './worker.js';
@@ -100,9 +100,10 @@ export class ScratchEngine implements Engine {
   };
 
   private async setUserRow(user: number, values: ReadonlyMap<string, Float32Array>): Promise<void> {
+    checkUser(user, this.shape);
     for (const [name, row] of values) {
       const t = this.userTable(name);
-      if (row.length !== t.width) throw new Error(`setUserRow: ${name} rows hold ${t.width} values, got ${row.length}`);
+      if (row.length !== t.width) throw new Error(`userRows.set: ${name} rows hold ${t.width} values, got ${row.length}`);
       this.main.P.set(row, t.off + user * t.width);
     }
     this.changedUsers.add(user);
@@ -110,6 +111,7 @@ export class ScratchEngine implements Engine {
 
   /** `gradients` for one row, without copying out (and zeroing) the whole buffer. */
   private async userRowGradients(instances: Instances, start: number, end: number, user: number): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+    checkUser(user, this.shape);
     const dP = this.main.dP;
     const L = this.L;
     const units = (end - start) / this.main.perUnit;

@@ -8,7 +8,7 @@ import type { ModelShape, Weights } from '../../core/model.js';
 import { PLAIN_LOG_LOSS, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../../core/training.js';
 import { paramSpecs } from '../../models/index.js';
 import { checkWeights } from '../../models/weights.js';
-import type { Engine, EngineInfo, EngineOptions, UserRows } from '../engine.js';
+import { checkUser, type Engine, type EngineInfo, type EngineOptions, type UserRows } from '../engine.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { TfjsAdam } from './adam.js';
 import { constant } from './constants.js';
@@ -71,6 +71,7 @@ export class TfjsEngine implements Engine {
   /** Fold-in on tfjs: a row written with a scatter, its gradient sliced out of the full gradients (simple, not fast). */
   readonly userRows: UserRows = {
     set: async (user, values) => {
+      checkUser(user, this.shape);
       for (const [name, row] of values) {
         const v = this.params.get(name);
         const spec = paramSpecs(this.shape).find((p) => p.name === name);
@@ -80,6 +81,7 @@ export class TfjsEngine implements Engine {
       }
     },
     gradients: async (instances, start, end, user) => {
+      checkUser(user, this.shape);
       const { loss, grads } = await this.gradients(instances, start, end);
       const rows = new Map<string, Float32Array>();
       for (const spec of paramSpecs(this.shape)) {

@@ -1,3 +1,0 @@
-import { tfjsParitySuite } from '../helpers/tfjs-suite.js';
-
-tfjsParitySuite('cpu', null);
