@@ -76,7 +76,10 @@ const line = (name: string, sps: number): string =>
   `${name.padEnd(34)} ${fmt(sps).padStart(9)} samples/s ${(ML1M_EPOCH_SAMPLES / sps).toFixed(1).padStart(6)} s/epoch (ML-1M, extrapolated)`;
 
 const haveTorch = existsSync(a.torch) && existsSync(a.python);
-const torchRuns = new Map<number, number[]>([[1, []], [2, []]]);
+const torchRuns = new Map<number, number[]>([
+  [1, []],
+  [2, []],
+]);
 const ours = new Map<OptimizerName, number[]>(optimizers.map((o) => [o, []]));
 console.log(`NeuMF ML-1M shape, batch ${batch}, ${steps} timed steps after ${WARMUP_STEPS} warm-up, ${repeats} alternating repeats, median`);
 for (let r = 0; r < repeats; r++) {

@@ -15,7 +15,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values: a } = parseArgs({ options: { out: { type: 'string', default: 'bundle' }, platform: { type: 'string', default: `${process.platform}-${process.arch}` } } });
+const { values: a } = parseArgs({
+  options: { out: { type: 'string', default: 'bundle' }, platform: { type: 'string', default: `${process.platform}-${process.arch}` } },
+});
 const out = a.out;
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

@@ -33,12 +33,55 @@ const ZIPF_S = 1.0;
 const ZIPF_OFFSET = 30;
 const UNIFORM_SHARE = 0.1;
 const GENRES = [
-  'Action', 'Adventure', 'Animation', 'Children', 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy', 'Film-Noir',
-  'Horror', 'IMAX', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western',
+  'Action',
+  'Adventure',
+  'Animation',
+  'Children',
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'IMAX',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
 ];
 const WORDS = [
-  'Night', 'Love', 'City', 'Last', 'Dark', 'Man', 'Story', 'Blue', 'King', 'Road', 'Star', 'Ghost', 'Summer', 'Secret',
-  'House', 'Girl', 'War', 'River', 'Dream', 'Game', 'Heart', 'Time', 'Lost', 'Wild', 'Fire', 'Island', 'Moon', 'Shadow',
+  'Night',
+  'Love',
+  'City',
+  'Last',
+  'Dark',
+  'Man',
+  'Story',
+  'Blue',
+  'King',
+  'Road',
+  'Star',
+  'Ghost',
+  'Summer',
+  'Secret',
+  'House',
+  'Girl',
+  'War',
+  'River',
+  'Dream',
+  'Game',
+  'Heart',
+  'Time',
+  'Lost',
+  'Wild',
+  'Fire',
+  'Island',
+  'Moon',
+  'Shadow',
 ];
 
 export interface GeneratorOptions {
@@ -53,7 +96,10 @@ export interface GeneratorOptions {
 class ByteWriter {
   private buf: Buffer;
   private pos = 0;
-  constructor(private readonly stream: WriteStream, size = 1 << 22) {
+  constructor(
+    private readonly stream: WriteStream,
+    size = 1 << 22,
+  ) {
     this.buf = Buffer.allocUnsafe(size);
   }
 

@@ -85,7 +85,14 @@ async function inProcess(rec: RecommenderApi): Promise<Target> {
   const app = buildServer(rec);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, users: rec.info.users, close: async () => { await app.close(); await rec.close(); } };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    users: rec.info.users,
+    close: async () => {
+      await app.close();
+      await rec.close();
+    },
+  };
 }
 
 /** `ncf serve` on a free port, ready once its start-up line is printed; stopped with SIGTERM. */

@@ -9,13 +9,22 @@ import type { ModelMeta } from './meta.js';
 import { loadModel, type ModelFile } from './model-file.js';
 
 /** The model file and its data (from the folder it records, unless `dataDir`). */
-export async function loadModelWithData(modelFile: string, dataDir: string | null, progress: Progress): Promise<{
-  file: ModelFile<ModelMeta>; config: Config; dir: string; data: SplitData;
+export async function loadModelWithData(
+  modelFile: string,
+  dataDir: string | null,
+  progress: Progress,
+): Promise<{
+  file: ModelFile<ModelMeta>;
+  config: Config;
+  dir: string;
+  data: SplitData;
 }> {
   const file = loadModel<ModelMeta>(modelFile);
   const bad = firstNonFinite(file.weights);
   if (bad) {
-    throw new NcfError(`${modelFile} holds non-finite weights (${bad.name}[${bad.index}] is ${bad.value}): its run diverged; train it again with a smaller train.lr`);
+    throw new NcfError(
+      `${modelFile} holds non-finite weights (${bad.name}[${bad.index}] is ${bad.value}): its run diverged; train it again with a smaller train.lr`,
+    );
   }
   const config = file.meta.config;
   const dir = dataDir ?? file.meta.dataset.dir;

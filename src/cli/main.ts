@@ -21,8 +21,16 @@ export async function main(argv: string[]): Promise<void> {
   });
   const program = new Command('ncf').description('Neural Collaborative Filtering (NeuMF, He et al. 2017) on MovieLens').version(packageVersion());
   for (const command of [
-    trainCommand(), evalCommand(), benchCommand(), recommendCommand(), serveCommand(), sweepCommand(),
-    baselineCommand(), leaderboardCommand(), reportCommand(), dataCommand(),
+    trainCommand(),
+    evalCommand(),
+    benchCommand(),
+    recommendCommand(),
+    serveCommand(),
+    sweepCommand(),
+    baselineCommand(),
+    leaderboardCommand(),
+    reportCommand(),
+    dataCommand(),
   ]) {
     program.addCommand(command);
   }

@@ -36,7 +36,10 @@ export function positiveInt(v: string, flag: string, zeroOk = false): number {
 
 /** A comma-separated list, each entry one of `allowed`. */
 export function listOf<T extends string>(v: string, flag: string, allowed: readonly T[]): T[] {
-  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const items = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   for (const x of items) if (!(allowed as readonly string[]).includes(x)) throw new NcfError(`${flag}: unknown "${x}" — one of ${allowed.join(', ')}`);
   return items as T[];
 }

@@ -79,7 +79,10 @@ function isObject(v: unknown): v is JsonObject {
 }
 
 function sectionNames(): string {
-  return Object.entries(DEFAULTS).filter(([, v]) => isObject(v)).map(([k]) => k).join(', ');
+  return Object.entries(DEFAULTS)
+    .filter(([, v]) => isObject(v))
+    .map(([k]) => k)
+    .join(', ');
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {

@@ -73,9 +73,7 @@ const configFields = z.strictObject({
    * share of the output layer. The GMF config may train MF with factors − 2 instead (MF is a GMF
    * with two more factors holding its biases). null: random initialisation.
    */
-  pretrain: z
-    .strictObject({ gmf: z.string().min(1), mlp: z.string().min(1), alpha: z.number().min(0).max(1) })
-    .nullable(),
+  pretrain: z.strictObject({ gmf: z.string().min(1), mlp: z.string().min(1), alpha: z.number().min(0).max(1) }).nullable(),
   recommend: z.strictObject({
     /** Fewer liked (or training) movies than this get the popularity fallback instead of the model. */
     minLikes: positiveInt,
@@ -83,9 +81,11 @@ const configFields = z.strictObject({
 });
 
 export const configSchema = configFields.superRefine((c, ctx) => {
-  if (c.train.epochs === 0 && !c.pretrain) ctx.addIssue({ code: 'custom', path: ['train', 'epochs'], message: 'must be at least 1 (0 is only for pretrain: the pre-trained start, not fine-tuned)' });
+  if (c.train.epochs === 0 && !c.pretrain)
+    ctx.addIssue({ code: 'custom', path: ['train', 'epochs'], message: 'must be at least 1 (0 is only for pretrain: the pre-trained start, not fine-tuned)' });
   if (c.train.loss !== 'bpr') return;
-  if (c.train.batchSize % 2 !== 0) ctx.addIssue({ code: 'custom', path: ['train', 'batchSize'], message: 'must be even under bpr (a batch holds whole pairs)' });
+  if (c.train.batchSize % 2 !== 0)
+    ctx.addIssue({ code: 'custom', path: ['train', 'batchSize'], message: 'must be even under bpr (a batch holds whole pairs)' });
   if (c.train.negatives < 1) ctx.addIssue({ code: 'custom', path: ['train', 'negatives'], message: 'must be at least 1 under bpr (one pair per negative)' });
 });
 

@@ -111,8 +111,15 @@ export function fromNcfFiles(f: NcfFiles, negativesPath: string): SplitData {
   const train = buildInteractions(U, I, f.train.users, f.train.items, f.train.length);
   const identity = (k: number): Int32Array => Int32Array.from({ length: k }, (_, i) => i);
   return {
-    numUsers: U, numItems: I, train, testItems, testNegatives, negativesPerUser: n,
-    userIds: identity(U), itemIds: identity(I), movies: null,
+    numUsers: U,
+    numItems: I,
+    train,
+    testItems,
+    testNegatives,
+    negativesPerUser: n,
+    userIds: identity(U),
+    itemIds: identity(I),
+    movies: null,
   };
 }
 
@@ -123,8 +130,6 @@ function moviesByDenseId(byMovieId: Map<number, MovieInfo>, itemIds: Int32Array)
 /** A one-line error naming the missing file and how to get it. */
 export function requireFile(dataset: DatasetName, path: string): void {
   if (existsSync(path)) return;
-  const how = isDownloadable(dataset)
-    ? `run 'ncf data download ${dataset}'`
-    : `download ${dataset} from GroupLens and unzip it there`;
+  const how = isDownloadable(dataset) ? `run 'ncf data download ${dataset}'` : `download ${dataset} from GroupLens and unzip it there`;
   throw new NcfError(`${path} not found — ${how}, or point --data-dir / --set data.dir=<folder> at a copy`);
 }

@@ -40,8 +40,10 @@ export function summaryLine(s: ExploreStats): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   const what = s.explicit ? 'ratings' : 'interactions';
   const top = s.topMovies[0];
-  return `${s.dataset}: ${n(s.users)} users, ${n(s.items)} items, ${n(s.interactions)} ${what} (density ${(s.density * 100).toFixed(3)}%); ` +
-    `top 10% of items hold ${(s.topTenPercent.interactionShare * 100).toFixed(1)}%; most ${s.explicit ? 'rated' : 'popular'}: ${top.title} (${n(top.interactions)})`;
+  return (
+    `${s.dataset}: ${n(s.users)} users, ${n(s.items)} items, ${n(s.interactions)} ${what} (density ${(s.density * 100).toFixed(3)}%); ` +
+    `top 10% of items hold ${(s.topTenPercent.interactionShare * 100).toFixed(1)}%; most ${s.explicit ? 'rated' : 'popular'}: ${top.title} (${n(top.interactions)})`
+  );
 }
 
 async function readRawForExplore(dataset: Exclude<DatasetName, 'ml-1m-ncf'>, dir: string, progress: Progress, read?: InteractionTally): Promise<ExploreData> {

@@ -235,7 +235,10 @@ function genreStats(tally: InteractionTally, itemIds: Int32Array, movies: Map<nu
     }
   }
   const genres = [...acc].map(([genre, g]) => ({
-    genre, movies: g.movies, interactions: g.interactions, meanRating: tally.explicit ? g.ratingSum / g.interactions : null,
+    genre,
+    movies: g.movies,
+    interactions: g.interactions,
+    meanRating: tally.explicit ? g.ratingSum / g.interactions : null,
   }));
   genres.sort((a, b) => b.interactions - a.interactions || (a.genre < b.genre ? -1 : a.genre > b.genre ? 1 : 0));
   return { genres, missing };

@@ -16,7 +16,11 @@ export interface Interactions {
  * Duplicate pairs collapse to one.
  */
 export function buildInteractions(
-  numUsers: number, numItems: number, users: Int32Array, items: Int32Array, length: number,
+  numUsers: number,
+  numItems: number,
+  users: Int32Array,
+  items: Int32Array,
+  length: number,
   skip?: (row: number) => boolean,
 ): Interactions {
   const counts = new Int32Array(numUsers + 1);

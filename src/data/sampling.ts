@@ -81,9 +81,15 @@ export function shuffleInstances(x: Instances, rng: Rng, block = 1): void {
     for (let o = 0; o < block; o++) {
       const i = a * block + o;
       const j = b * block + o;
-      const tu = users[i]; users[i] = users[j]; users[j] = tu;
-      const ti = items[i]; items[i] = items[j]; items[j] = ti;
-      const ty = labels[i]; labels[i] = labels[j]; labels[j] = ty;
+      const tu = users[i];
+      users[i] = users[j];
+      users[j] = tu;
+      const ti = items[i];
+      items[i] = items[j];
+      items[j] = ti;
+      const ty = labels[i];
+      labels[i] = labels[j];
+      labels[j] = ty;
     }
   }
 }

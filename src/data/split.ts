@@ -58,16 +58,21 @@ export function leaveOneOut(cols: RatingColumns): SplitData {
   };
   const train = buildInteractions(U, I, users.dense, items.dense, n, isTestRow);
   return {
-    numUsers: U, numItems: I, train, testItems, testNegatives: null, negativesPerUser: 0,
-    userIds: users.original, itemIds: items.original, movies: null,
+    numUsers: U,
+    numItems: I,
+    train,
+    testItems,
+    testNegatives: null,
+    negativesPerUser: 0,
+    userIds: users.original,
+    itemIds: items.original,
+    movies: null,
     recentTrain: latestTrainItems(U, users.dense, items.dense, ts, n, isTestRow),
   };
 }
 
 /** Each user's RECENT_TRAIN newest training rows' items, kept sorted by insertion (rows are few per slot). */
-function latestTrainItems(
-  U: number, users: Int32Array, items: Int32Array, ts: Uint32Array, n: number, skip: (r: number) => boolean,
-): Int32Array {
+function latestTrainItems(U: number, users: Int32Array, items: Int32Array, ts: Uint32Array, n: number, skip: (r: number) => boolean): Int32Array {
   const R = RECENT_TRAIN;
   const rows = new Int32Array(U * R).fill(-1);
   // Row r is newer than row q when its timestamp is larger, or equal and it comes later in the file.

@@ -63,5 +63,6 @@ export interface UserRows {
 
 /** userRows' bounds: a row past the table would write into another parameter (the scratch engine's flat buffer). */
 export function checkUser(user: number, shape: ModelShape): void {
-  if (!Number.isInteger(user) || user < 0 || user >= shape.numUsers) throw new Error(`userRows: user ${user} is not a row of this model (0 … ${shape.numUsers - 1})`);
+  if (!Number.isInteger(user) || user < 0 || user >= shape.numUsers)
+    throw new Error(`userRows: user ${user} is not a row of this model (0 … ${shape.numUsers - 1})`);
 }

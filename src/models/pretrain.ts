@@ -56,7 +56,9 @@ export function mlpShare(alpha: number): number {
 export function neumfFromPretrained(shape: ModelShape, gmfOrMf: Pretrained, mlp: Pretrained, alpha: number): Weights {
   if (shape.type !== 'neumf') throw new NcfError(`pre-training initialises NeuMF, not ${shape.type}`);
   if (gmfOrMf.shape.type === 'mf' && gmfOrMf.shape.factors + 2 !== shape.factors) {
-    throw new NcfError(`pre-trained GMF: an MF with F factors stands in for a GMF with F + 2 (its biases take two); NeuMF with ${shape.factors} factors needs MF with ${shape.factors - 2}, not ${gmfOrMf.shape.factors}`);
+    throw new NcfError(
+      `pre-trained GMF: an MF with F factors stands in for a GMF with F + 2 (its biases take two); NeuMF with ${shape.factors} factors needs MF with ${shape.factors - 2}, not ${gmfOrMf.shape.factors}`,
+    );
   }
   const gmf = gmfOrMf.shape.type === 'mf' ? gmfFromMf(gmfOrMf) : gmfOrMf;
   const same = (what: string, a: unknown, b: unknown, who: string): void => {
@@ -66,7 +68,10 @@ export function neumfFromPretrained(shape: ModelShape, gmfOrMf: Pretrained, mlp:
   same('model.type', mlp.shape.type, 'mlp', 'MLP');
   same('model.factors', gmf.shape.factors, shape.factors, 'GMF');
   same('model.layers', mlp.shape.layers, shape.layers, 'MLP');
-  for (const [who, p] of [['GMF', gmf], ['MLP', mlp]] as const) {
+  for (const [who, p] of [
+    ['GMF', gmf],
+    ['MLP', mlp],
+  ] as const) {
     same('users × items', [p.shape.numUsers, p.shape.numItems], [shape.numUsers, shape.numItems], who);
   }
   const w: Weights = new Map();

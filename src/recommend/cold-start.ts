@@ -24,7 +24,8 @@ export interface ColdStartResult {
 }
 
 export async function evaluateColdStart(
-  rec: Recommender, o: { users: number; likes: number; k: number; seed: number; progress?: Progress },
+  rec: Recommender,
+  o: { users: number; likes: number; k: number; seed: number; progress?: Progress },
 ): Promise<ColdStartResult> {
   const cand = rec.evalCandidates();
   const rng = Rng.derive(o.seed, 0xc01d, o.likes);

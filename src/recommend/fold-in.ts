@@ -67,7 +67,10 @@ export class FoldIn {
     const moments = new Map<string, { m: Float64Array; v: Float64Array }>();
     for (const [name, width, zeros] of this.userTables) {
       const std = zeros ? 0 : this.shape.embeddingStd; // as trained: factors ~ N(0, std), biases 0
-      row.set(name, Float32Array.from({ length: width }, () => rng.nextNormal() * std));
+      row.set(
+        name,
+        Float32Array.from({ length: width }, () => rng.nextNormal() * std),
+      );
       moments.set(name, { m: new Float64Array(width), v: new Float64Array(width) });
     }
 

@@ -40,7 +40,6 @@ export interface LoadOptions {
 /** ML-1M has 22 million (user, movie) pairs: about 6 s to rank them all on 2 threads here. */
 export const PRECOMPUTE_MAX_PAIRS = 100_000_000;
 
-
 export async function loadRecommender(modelPath: string, opts: LoadOptions = {}): Promise<Recommender> {
   const { file: f, config: c, dir, data } = await loadModelWithData(modelPath, opts.dataDir ?? null, opts.progress ?? new Progress(false));
   const catalog = await catalogOf(c.data.dataset, data, dir);
@@ -52,7 +51,11 @@ export async function loadRecommender(modelPath: string, opts: LoadOptions = {})
   await engine.setWeights(f.weights);
   const foldIn = await FoldIn.create(f.shape, f.weights, makeEngine);
   const info: RecommenderInfo = {
-    model: modelPath, dataset: c.data.dataset, epoch: f.epoch, users: data.numUsers, movies: data.numItems,
+    model: modelPath,
+    dataset: c.data.dataset,
+    epoch: f.epoch,
+    users: data.numUsers,
+    movies: data.numItems,
     minLikes: opts.minLikes ?? c.recommend?.minLikes ?? DEFAULTS.recommend.minLikes,
   };
   const rec = new Recommender(info, data, catalog, engine, foldIn, c.seed, evalCandidates(c, data));
@@ -76,7 +79,8 @@ async function catalogOf(dataset: DatasetName, data: SplitData, dir: string): Pr
 /** The model file's recorded ids must be the data's: otherwise its rows belong to other users and movies. */
 function checkIds(modelPath: string, recorded: ModelMeta['ids'], catalog: Catalog, dir: string): void {
   if (!recorded) return;
-  const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.prototype.every.call(a, (x: number, k: number) => x === b[k]);
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
+    a.length === b.length && Array.prototype.every.call(a, (x: number, k: number) => x === b[k]);
   if (!same(recorded.users, catalog.userIds) || (recorded.items && !same(recorded.items, catalog.itemIds))) {
     throw new NcfError(`${modelPath} was trained on other user or movie ids than ${dir} holds (a different copy or version of the dataset)`);
   }
@@ -117,12 +121,19 @@ export class Recommender implements RecommenderApi {
     const u = this.userIndex.get(userId);
     const base = { user: userId, likes: [], unknownLikes: [] };
     if (u === undefined) {
-      return { ...base, mode: 'popularity', reason: `user ${userId} is not in the training data: the most popular movies`, items: this.popular(new Set(), k, null) };
+      return {
+        ...base,
+        mode: 'popularity',
+        reason: `user ${userId} is not in the training data: the most popular movies`,
+        items: this.popular(new Set(), k, null),
+      };
     }
     const seen = this.trainingItems(u);
     if (seen.length < this.info.minLikes) {
       return {
-        ...base, mode: 'popularity+genres', items: this.popular(new Set(seen), k, seen),
+        ...base,
+        mode: 'popularity+genres',
+        items: this.popular(new Set(seen), k, seen),
         reason: `user ${userId} has ${seen.length} training movies (fewer than ${this.info.minLikes}): popular movies in the genres they watched`,
       };
     }
@@ -163,7 +174,12 @@ export class Recommender implements RecommenderApi {
     }
     const likes = Int32Array.from(dense);
     const scores = await this.serially(() => this.foldIn.scoresFor(likes, this.seed));
-    return { ...base, mode: 'fold-in', reason: `a user embedding fitted to ${dense.length} liked movies, the model otherwise frozen`, items: this.topK(scores, liked, k) };
+    return {
+      ...base,
+      mode: 'fold-in',
+      reason: `a user embedding fitted to ${dense.length} liked movies, the model otherwise frozen`,
+      items: this.topK(scores, liked, k),
+    };
   }
 
   /** Ranks every user's top MAX_K unseen items. */
@@ -306,7 +322,9 @@ export class Recommender implements RecommenderApi {
       const items = [...new Set(Array.from(recent.subarray(u * RECENT_TRAIN, (u + 1) * RECENT_TRAIN)).filter((i) => i >= 0))];
       return { recent: items.map((i) => this.movie(i)), recentBasis: 'newest' };
     }
-    const top = Array.from(seen).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, RECENT_TRAIN);
+    const top = Array.from(seen)
+      .sort((a, b) => scores[b] - scores[a] || a - b)
+      .slice(0, RECENT_TRAIN);
     return { recent: top.map((i) => this.movie(i)), recentBasis: 'model-score' };
   }
 

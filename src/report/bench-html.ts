@@ -50,7 +50,10 @@ export function benchFacts(b: BenchReport): [string, string][] {
     ['bench', c.name],
     ['machine', machineText(b.machine)],
     ['date', b.createdAt],
-    ['dataset', `${c.dataset}: ${count(d.users)} users, ${count(d.items)} items, ${count(d.trainPositives)} training positives, ${count(d.instancesPerEpoch)} samples per epoch`],
+    [
+      'dataset',
+      `${c.dataset}: ${count(d.users)} users, ${count(d.items)} items, ${count(d.trainPositives)} training positives, ${count(d.instancesPerEpoch)} samples per epoch`,
+    ],
     ['model', modelText(c.model)],
     ['training', `${c.optimizer} lr ${c.lr}, batch ${c.batchSize}, seed ${c.seed}`],
   ];
@@ -69,8 +72,15 @@ export function enginesTable(b: BenchReport): Table {
     textColumns: [1, 2],
     head: ['engine', 'detail', 'parity', 'ms/step median', 'ms/step p90', 'samples/s', 'epoch s', 'eval s', 'speed-up'],
     rows: b.engines.map((e) => [
-      benchLabel(e), e.detail, parityText(e), fixed(e.msPerStep.median, 2), fixed(e.msPerStep.p90, 2),
-      count(e.samplesPerSecond), epochText(e), seconds(e.evalSeconds), times(e.speedup),
+      benchLabel(e),
+      e.detail,
+      parityText(e),
+      fixed(e.msPerStep.median, 2),
+      fixed(e.msPerStep.p90, 2),
+      count(e.samplesPerSecond),
+      epochText(e),
+      seconds(e.evalSeconds),
+      times(e.speedup),
     ]),
   };
 }
@@ -79,11 +89,13 @@ function convergenceTables(b: BenchReport): Table[] {
   return b.engines.flatMap((e) => {
     const c = e.convergence;
     if (!c) return [];
-    return [{
-      caption: `${benchLabel(e)}: per epoch from the shared initial weights`,
-      head: ['epoch', 'loss', 'sampled HR', 'sampled NDCG', 'train s'],
-      rows: c.loss.map((loss, i) => [i + 1, fixed(loss, 4), fixed(c.hr[i], 4), fixed(c.ndcg[i], 4), seconds(c.trainSeconds[i])]),
-    }];
+    return [
+      {
+        caption: `${benchLabel(e)}: per epoch from the shared initial weights`,
+        head: ['epoch', 'loss', 'sampled HR', 'sampled NDCG', 'train s'],
+        rows: c.loss.map((loss, i) => [i + 1, fixed(loss, 4), fixed(c.hr[i], 4), fixed(c.ndcg[i], 4), seconds(c.trainSeconds[i])]),
+      },
+    ];
   });
 }
 
@@ -93,9 +105,7 @@ export function benchPage(b: BenchReport, charts: Awaited<ReturnType<typeof benc
   const sections: Section[] = [
     {
       title: 'Engines',
-      notes: emulated.length
-        ? [`${emulated.join(', ')} ran on SwiftShader, a CPU emulator of a GPU: its numbers measure the emulator, not a GPU.`]
-        : [],
+      notes: emulated.length ? [`${emulated.join(', ')} ran on SwiftShader, a CPU emulator of a GPU: its numbers measure the emulator, not a GPU.`] : [],
       tables: [enginesTable(b)],
     },
     ...(convergence.length ? [{ title: 'Convergence', tables: convergence }] : []),
@@ -106,14 +116,21 @@ export function benchPage(b: BenchReport, charts: Awaited<ReturnType<typeof benc
 
 /** The terminal's view of a bench: one compact line per engine. */
 export function benchTable(b: BenchReport): string {
-  return textTable(
-    ['engine', 'ms/step', 'p90', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)'],
-    b.engines.map((e) => [
-      benchLabel(e), fixed(e.msPerStep.median, 2), fixed(e.msPerStep.p90, 2), count(e.samplesPerSecond),
-      `${seconds(e.epochSeconds)}${e.epochSecondsMeasured ? '' : '*'}`, seconds(e.evalSeconds), times(e.speedup),
-      e.parity ? `${relError(e.parity.lossRelError)}, ${relError(e.parity.maxGradRelError)}` : '-',
-    ]),
-  ) + (b.engines.some((e) => !e.epochSecondsMeasured) ? '\n* extrapolated from the timed steps' : '');
+  return (
+    textTable(
+      ['engine', 'ms/step', 'p90', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)'],
+      b.engines.map((e) => [
+        benchLabel(e),
+        fixed(e.msPerStep.median, 2),
+        fixed(e.msPerStep.p90, 2),
+        count(e.samplesPerSecond),
+        `${seconds(e.epochSeconds)}${e.epochSecondsMeasured ? '' : '*'}`,
+        seconds(e.evalSeconds),
+        times(e.speedup),
+        e.parity ? `${relError(e.parity.lossRelError)}, ${relError(e.parity.maxGradRelError)}` : '-',
+      ]),
+    ) + (b.engines.some((e) => !e.epochSecondsMeasured) ? '\n* extrapolated from the timed steps' : '')
+  );
 }
 
 function benchSummaryMarkdown(b: BenchReport): string {

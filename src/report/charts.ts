@@ -52,7 +52,9 @@ export async function trainCharts(run: TrainRunFiles): Promise<Chart[]> {
 
 export function lossPerEpochSpec(rows: EpochRow[]): ChartSpec {
   return {
-    ...BASE, width: WIDTH, height: HEIGHT,
+    ...BASE,
+    width: WIDTH,
+    height: HEIGHT,
     data: { values: rows.map((r) => ({ epoch: r.epoch, loss: r.loss })) },
     mark: { type: 'line', point: true },
     encoding: {
@@ -68,7 +70,9 @@ export function lossWithinEpochsSpec(blocks: LossBlockRow[]): ChartSpec {
   for (const b of blocks) perEpoch.set(b.epoch, Math.max(perEpoch.get(b.epoch) ?? 0, b.block + 1));
   const values = blocks.map((b) => ({ progress: b.epoch + b.block / (perEpoch.get(b.epoch) ?? 1), loss: b.loss }));
   return {
-    ...BASE, width: WIDTH, height: HEIGHT,
+    ...BASE,
+    width: WIDTH,
+    height: HEIGHT,
     data: { values },
     mark: { type: 'line', strokeWidth: 1 },
     encoding: {
@@ -93,20 +97,30 @@ export function rankingPerEpochSpec(rows: EpochRow[]): ChartSpec {
   // Two y axes: sampled figures (~0.3–0.7) and full-ranking ones (~0.05) on one scale would flatten both.
   const y = { field: 'value', type: 'quantitative' as const, title: 'metric value', scale: { zero: false }, axis: { title: 'sampled protocol (lines)' } };
   const yFull = {
-    field: 'value', type: 'quantitative' as const, title: 'metric value', scale: { zero: true },
+    field: 'value',
+    type: 'quantitative' as const,
+    title: 'metric value',
+    scale: { zero: true },
     axis: { title: 'full ranking (squares)', orient: 'right' as const, grid: false },
   };
   // HR in blues, NDCG in oranges: the sampled and full-ranking versions of a metric read as a pair.
   const palette: [string, string][] = [
-    [`sampled HR@${k}`, '#4c78a8'], [`full-ranking HR@${k}`, '#9ecae9'], [`sampled NDCG@${k}`, '#f58518'], [`full-ranking NDCG@${k}`, '#ffbf79'],
+    [`sampled HR@${k}`, '#4c78a8'],
+    [`full-ranking HR@${k}`, '#9ecae9'],
+    [`sampled NDCG@${k}`, '#f58518'],
+    [`full-ranking NDCG@${k}`, '#ffbf79'],
   ];
   const present = palette.filter(([name]) => [...sampled, ...full].some((v) => v.metric === name));
   const color = {
-    field: 'metric', type: 'nominal' as const, title: null,
+    field: 'metric',
+    type: 'nominal' as const,
+    title: null,
     scale: { domain: present.map(([name]) => name), range: present.map(([, colour]) => colour) },
   };
   return {
-    ...BASE, width: WIDTH, height: HEIGHT,
+    ...BASE,
+    width: WIDTH,
+    height: HEIGHT,
     layer: [
       { data: { values: sampled }, mark: { type: 'line', point: true }, encoding: { x, y, color } },
       ...(full.length
@@ -119,7 +133,9 @@ export function rankingPerEpochSpec(rows: EpochRow[]): ChartSpec {
 
 export function throughputSpec(rows: EpochRow[]): ChartSpec {
   return {
-    ...BASE, width: WIDTH, height: HEIGHT,
+    ...BASE,
+    width: WIDTH,
+    height: HEIGHT,
     data: { values: rows.map((r) => ({ epoch: r.epoch, samplesPerSecond: r.samplesPerSecond })) },
     mark: { type: 'bar', color: '#4c78a8' },
     encoding: {
@@ -151,7 +167,11 @@ function engineAxis(engines: BenchEngineResult[]): { field: string; type: 'nomin
 }
 
 export function samplesPerSecondSpec(engines: BenchEngineResult[]): ChartSpec {
-  const values = engines.map((e) => ({ engine: benchLabel(e), samplesPerSecond: e.samplesPerSecond, text: Math.round(e.samplesPerSecond).toLocaleString('en-US') }));
+  const values = engines.map((e) => ({
+    engine: benchLabel(e),
+    samplesPerSecond: e.samplesPerSecond,
+    text: Math.round(e.samplesPerSecond).toLocaleString('en-US'),
+  }));
   return horizontalBars(engines, values, 'samplesPerSecond', 'training samples / s');
 }
 
@@ -165,11 +185,15 @@ function horizontalBars(engines: BenchEngineResult[], values: Record<string, unk
   const x = { field, type: 'quantitative' as const, title };
   const y = engineAxis(engines);
   return {
-    ...BASE, width: WIDTH, height: BAR_ROW * engines.length,
+    ...BASE,
+    width: WIDTH,
+    height: BAR_ROW * engines.length,
     layer: [
       { data: { values }, mark: { type: 'bar', color: '#4c78a8' }, encoding: { x, y } },
       { data: { values }, mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { x, y, text: { field: 'text' } } },
-      ...(reference === undefined ? [] : [{ data: { values: [{}] }, mark: { type: 'rule' as const, color: '#888', strokeDash: [4, 3] }, encoding: { x: { datum: reference } } }]),
+      ...(reference === undefined
+        ? []
+        : [{ data: { values: [{}] }, mark: { type: 'rule' as const, color: '#888', strokeDash: [4, 3] }, encoding: { x: { datum: reference } } }]),
     ],
   };
 }
@@ -178,7 +202,9 @@ export function msPerStepSpec(engines: BenchEngineResult[]): ChartSpec {
   const values = engines.map((e) => ({ engine: benchLabel(e), median: e.msPerStep.median, p90: e.msPerStep.p90 }));
   const y = engineAxis(engines);
   return {
-    ...BASE, width: WIDTH, height: BAR_ROW * engines.length,
+    ...BASE,
+    width: WIDTH,
+    height: BAR_ROW * engines.length,
     data: { values },
     layer: [
       { mark: { type: 'bar', color: '#4c78a8' }, encoding: { x: { field: 'median', type: 'quantitative', title: 'ms per step' }, y } },
@@ -191,7 +217,9 @@ export function msPerStepSpec(engines: BenchEngineResult[]): ChartSpec {
 export function convergenceSpec(engines: BenchEngineResult[], metric: 'loss' | 'hr', title: string): ChartSpec {
   const values = engines.flatMap((e) => (e.convergence?.[metric] ?? []).map((value, i) => ({ engine: benchLabel(e), epoch: i + 1, value })));
   return {
-    ...BASE, width: WIDTH, height: HEIGHT,
+    ...BASE,
+    width: WIDTH,
+    height: HEIGHT,
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
@@ -215,7 +243,9 @@ export function compareSamplesPerSecondSpec(runs: ComparedBench[]): ChartSpec {
   const values = runs.flatMap((r) => r.report.engines.map((e) => ({ engine: benchLabel(e), run: r.name, samplesPerSecond: e.samplesPerSecond })));
   const engines = [...new Set(values.map((v) => v.engine))];
   return {
-    ...BASE, width: WIDTH, height: BAR_ROW * runs.length * engines.length,
+    ...BASE,
+    width: WIDTH,
+    height: BAR_ROW * runs.length * engines.length,
     data: { values },
     mark: { type: 'bar' },
     encoding: {

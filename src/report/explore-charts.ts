@@ -30,14 +30,32 @@ export async function exploreCharts(stats: ExploreStats): Promise<Chart[]> {
   if (stats.genres !== null) {
     const genres = stats.genres;
     charts.push(
-      { name: 'movies-per-genre', title: 'Movies per genre (those with at least one interaction)', spec: horizontalBarsSpec(byValue(genres, (g) => g.movies), 'movies') },
-      { name: 'interactions-per-genre', title: 'Interactions per genre', spec: horizontalBarsSpec(byValue(genres, (g) => g.interactions), 'interactions') },
+      {
+        name: 'movies-per-genre',
+        title: 'Movies per genre (those with at least one interaction)',
+        spec: horizontalBarsSpec(
+          byValue(genres, (g) => g.movies),
+          'movies',
+        ),
+      },
+      {
+        name: 'interactions-per-genre',
+        title: 'Interactions per genre',
+        spec: horizontalBarsSpec(
+          byValue(genres, (g) => g.interactions),
+          'interactions',
+        ),
+      },
     );
     if (stats.explicit) {
       charts.push({
         name: 'mean-rating-by-genre',
         title: 'Mean rating by genre',
-        spec: horizontalBarsSpec(byValue(genres, (g) => g.meanRating ?? 0), 'mean rating', [0, 5]),
+        spec: horizontalBarsSpec(
+          byValue(genres, (g) => g.meanRating ?? 0),
+          'mean rating',
+          [0, 5],
+        ),
       });
     }
   }
@@ -64,7 +82,8 @@ function sectionNotes(s: ExploreStats): string[] {
   ];
   if (!s.explicit) notes.push('Implicit feedback: the files hold no rating values, so there are no rating figures.');
   if (s.genres !== null) notes.push('A movie with several genres counts once in each of them.');
-  if (s.itemsWithoutMetadata > 0) notes.push(`${count(s.itemsWithoutMetadata)} movies have no title or genres in the metadata and are left out of the genre figures.`);
+  if (s.itemsWithoutMetadata > 0)
+    notes.push(`${count(s.itemsWithoutMetadata)} movies have no title or genres in the metadata and are left out of the genre figures.`);
   return [...notes, ...s.notes];
 }
 
@@ -79,9 +98,7 @@ function sectionTables(s: ExploreStats): Table[] {
     {
       caption: `Most ${s.explicit ? 'rated' : 'interacted-with'} movies (ties: lower item id first)`,
       head: ['movie', 'genres', s.explicit ? 'ratings' : 'interactions', ...(s.explicit ? ['mean rating'] : [])],
-      rows: s.topMovies.map((m) => [
-        m.title, m.genres.join(', '), count(m.interactions), ...(m.meanRating === null ? [] : [m.meanRating.toFixed(2)]),
-      ]),
+      rows: s.topMovies.map((m) => [m.title, m.genres.join(', '), count(m.interactions), ...(m.meanRating === null ? [] : [m.meanRating.toFixed(2)])]),
     },
   ];
   if (s.genres !== null) {

@@ -9,7 +9,6 @@ export const count = (x: number): string => Math.round(x).toLocaleString('en-US'
 
 export const seconds = (x: number): string => `${x.toFixed(x < 10 ? 2 : 1)}`;
 
-
 export const times = (x: number): string => `${x.toFixed(2)}×`;
 
 /** A relative error in scientific notation: 3.1e-7. */

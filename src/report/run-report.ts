@@ -24,10 +24,7 @@ export class RunReport {
 
   writeConfig(config: Config, extra: Record<string, unknown>): void {
     writeFileSync(join(this.dir, 'config.json'), `${JSON.stringify({ ...config, run: extra }, null, 2)}\n`);
-    writeFileSync(
-      join(this.dir, 'metrics.csv'),
-      'epoch,loss,sampled_hr,sampled_ndcg,full_hr,full_ndcg,k,sample_s,train_s,eval_s,samples_per_s\n',
-    );
+    writeFileSync(join(this.dir, 'metrics.csv'), 'epoch,loss,sampled_hr,sampled_ndcg,full_hr,full_ndcg,k,sample_s,train_s,eval_s,samples_per_s\n');
     writeFileSync(join(this.dir, 'loss.csv'), 'epoch,block,loss\n');
   }
 
@@ -41,8 +38,19 @@ export class RunReport {
     const f = (x: number | undefined, d = 6): string => (x === undefined ? '' : x.toFixed(d));
     appendFileSync(
       join(this.dir, 'metrics.csv'),
-      `${[r.epoch, f(r.loss), f(r.sampled.hr), f(r.sampled.ndcg), f(r.full?.hr), f(r.full?.ndcg), r.sampled.k,
-        f(r.sampleSeconds, 3), f(r.trainSeconds, 3), f(r.evalSeconds, 3), r.samplesPerSecond.toFixed(0)].join(',')}\n`,
+      `${[
+        r.epoch,
+        f(r.loss),
+        f(r.sampled.hr),
+        f(r.sampled.ndcg),
+        f(r.full?.hr),
+        f(r.full?.ndcg),
+        r.sampled.k,
+        f(r.sampleSeconds, 3),
+        f(r.trainSeconds, 3),
+        f(r.evalSeconds, 3),
+        r.samplesPerSecond.toFixed(0),
+      ].join(',')}\n`,
     );
     appendFileSync(join(this.dir, 'loss.csv'), r.lossBlocks.map((l, b) => `${r.epoch},${b},${l.toFixed(6)}\n`).join(''));
   }

@@ -17,7 +17,11 @@ const runConfigSchema = z.object({
   model: z.object({ type: z.string(), factors: z.number(), layers: z.array(z.number()) }),
   data: z.object({ dataset: z.string() }),
   train: z.object({
-    epochs: z.number(), batchSize: z.number(), lr: z.number(), optimizer: z.string(), negatives: z.number(),
+    epochs: z.number(),
+    batchSize: z.number(),
+    lr: z.number(),
+    optimizer: z.string(),
+    negatives: z.number(),
     // Added later; absent from older folders (which trained log loss without L2).
     loss: z.string().optional(),
     l2: z.number().optional(),
@@ -97,9 +101,17 @@ export function readTrainRun(dir: string): TrainRunFiles {
   const timing = existsSync(join(dir, 'timing.json')) ? readJson(dir, 'timing.json', timingSchema) : null;
   const epochs = readCsv(dir, 'metrics.csv').map(
     (r): EpochRow => ({
-      epoch: num(r, 'epoch'), loss: num(r, 'loss'), sampledHr: num(r, 'sampled_hr'), sampledNdcg: num(r, 'sampled_ndcg'),
-      fullHr: optionalNum(r, 'full_hr'), fullNdcg: optionalNum(r, 'full_ndcg'), k: num(r, 'k'),
-      sampleSeconds: num(r, 'sample_s'), trainSeconds: num(r, 'train_s'), evalSeconds: num(r, 'eval_s'), samplesPerSecond: num(r, 'samples_per_s'),
+      epoch: num(r, 'epoch'),
+      loss: num(r, 'loss'),
+      sampledHr: num(r, 'sampled_hr'),
+      sampledNdcg: num(r, 'sampled_ndcg'),
+      fullHr: optionalNum(r, 'full_hr'),
+      fullNdcg: optionalNum(r, 'full_ndcg'),
+      k: num(r, 'k'),
+      sampleSeconds: num(r, 'sample_s'),
+      trainSeconds: num(r, 'train_s'),
+      evalSeconds: num(r, 'eval_s'),
+      samplesPerSecond: num(r, 'samples_per_s'),
     }),
   );
   const lossBlocks = existsSync(join(dir, 'loss.csv'))

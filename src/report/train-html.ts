@@ -49,9 +49,7 @@ export function trainPage(run: TrainRunFiles, charts: Awaited<ReturnType<typeof 
 function trainFacts(run: TrainRunFiles): [string, string][] {
   const c = run.config;
   const r = c.run;
-  const size = r.data
-    ? `: ${count(r.data.users)} users, ${count(r.data.items)} items, ${count(r.data.trainPositives)} training positives`
-    : '';
+  const size = r.data ? `: ${count(r.data.users)} users, ${count(r.data.items)} items, ${count(r.data.trainPositives)} training positives` : '';
   const params = r.parameters === undefined ? '' : `, ${count(r.parameters)} parameters`;
   const done = run.epochs.length ? run.epochs[run.epochs.length - 1].epoch : r.resumedFromEpoch;
   const facts: [string, string][] = [
@@ -109,8 +107,16 @@ function metricsTable(rows: EpochRow[], k: number): Table {
     caption: 'Per epoch (metrics.csv)',
     head: ['epoch', 'loss', `sampled HR@${k}`, `sampled NDCG@${k}`, `full HR@${k}`, `full NDCG@${k}`, 'sample s', 'train s', 'eval s', 'samples/s'],
     rows: rows.map((r) => [
-      r.epoch, fixed(r.loss, 4), fixed(r.sampledHr, 4), fixed(r.sampledNdcg, 4), opt(r.fullHr), opt(r.fullNdcg),
-      seconds(r.sampleSeconds), seconds(r.trainSeconds), seconds(r.evalSeconds), count(r.samplesPerSecond),
+      r.epoch,
+      fixed(r.loss, 4),
+      fixed(r.sampledHr, 4),
+      fixed(r.sampledNdcg, 4),
+      opt(r.fullHr),
+      opt(r.fullNdcg),
+      seconds(r.sampleSeconds),
+      seconds(r.trainSeconds),
+      seconds(r.evalSeconds),
+      count(r.samplesPerSecond),
     ]),
   };
 }
@@ -118,12 +124,16 @@ function metricsTable(rows: EpochRow[], k: number): Table {
 function timingSection(run: TrainRunFiles): Section[] {
   const t = run.timing;
   if (!t) return [];
-  return [{
-    title: 'Time',
-    tables: [{
-      caption: `Totals over ${t.epochs} epochs (timing.json)`,
-      head: ['sampling s', 'training s', 'evaluation s', 'mean samples/s'],
-      rows: [[seconds(t.sampleSeconds), seconds(t.trainSeconds), seconds(t.evalSeconds), count(t.meanSamplesPerSecond)]],
-    }],
-  }];
+  return [
+    {
+      title: 'Time',
+      tables: [
+        {
+          caption: `Totals over ${t.epochs} epochs (timing.json)`,
+          head: ['sampling s', 'training s', 'evaluation s', 'mean samples/s'],
+          rows: [[seconds(t.sampleSeconds), seconds(t.trainSeconds), seconds(t.evalSeconds), count(t.meanSamplesPerSecond)]],
+        },
+      ],
+    },
+  ];
 }

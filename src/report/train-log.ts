@@ -3,8 +3,16 @@ import type { EpochRecord } from '../core/records.js';
 import type { EngineInfo } from '../engines/index.js';
 
 export function trainingLine(o: {
-  type: string; parameters: number; dataset: string; users: number; items: number; positives: number;
-  engine: EngineInfo; optimizer: string; lr: number; batchSize: number;
+  type: string;
+  parameters: number;
+  dataset: string;
+  users: number;
+  items: number;
+  positives: number;
+  engine: EngineInfo;
+  optimizer: string;
+  lr: number;
+  batchSize: number;
 }): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   return (

@@ -72,9 +72,17 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
       const evalSeconds = await timeEvaluation(engine, c, data, label, o.progress);
       const info = engine.info;
       results.push({
-        label, engine: info.name, backend: info.backend, detail: info.detail ?? info.backend, emulated: Boolean(info.emulated),
-        parity, batchSize: c.train.batchSize, ...timing, evalSeconds,
-        speedup: timing.samplesPerSecond / (results[0]?.samplesPerSecond ?? timing.samplesPerSecond), convergence: null,
+        label,
+        engine: info.name,
+        backend: info.backend,
+        detail: info.detail ?? info.backend,
+        emulated: Boolean(info.emulated),
+        parity,
+        batchSize: c.train.batchSize,
+        ...timing,
+        evalSeconds,
+        speedup: timing.samplesPerSecond / (results[0]?.samplesPerSecond ?? timing.samplesPerSecond),
+        convergence: null,
       });
       o.log(engineLine(results[results.length - 1]));
     } finally {
@@ -89,8 +97,13 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
     createdAt: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${process.platform}-${process.arch}`, node: process.version },
     config: {
-      name: c.name, dataset: c.data.dataset, model: { type: c.model.type, factors: c.model.factors, layers: c.model.layers },
-      optimizer: c.train.optimizer, lr: c.train.lr, batchSize: c.train.batchSize, seed: c.seed,
+      name: c.name,
+      dataset: c.data.dataset,
+      model: { type: c.model.type, factors: c.model.factors, layers: c.model.layers },
+      optimizer: c.train.optimizer,
+      lr: c.train.lr,
+      batchSize: c.train.batchSize,
+      seed: c.seed,
     },
     data: { users: data.numUsers, items: data.numItems, trainPositives: data.train.items.length, instancesPerEpoch: instances.length },
     engines: results,
@@ -191,7 +204,12 @@ async function timeEvaluation(engine: Engine, c: Config, data: SplitData, label:
 }
 
 async function trainForConvergence(
-  c: Config, label: string, shape: ModelShape, weights: Weights, data: SplitData, o: BenchOptions,
+  c: Config,
+  label: string,
+  shape: ModelShape,
+  weights: Weights,
+  data: SplitData,
+  o: BenchOptions,
 ): Promise<BenchEngineResult['convergence']> {
   const engine = await engineFor(withEngineTarget(c, label, engineTargets()), shape);
   const out = { loss: [] as number[], hr: [] as number[], ndcg: [] as number[], trainSeconds: [] as number[] };
@@ -199,10 +217,20 @@ async function trainForConvergence(
     await engine.setWeights(weights);
     const { negatives, n } = evalCandidates(c, data);
     await trainEpochs(
-      engine, data,
+      engine,
+      data,
       {
-        epochs: o.epochs, startEpoch: 0, batchSize: c.train.batchSize, negatives: c.train.negatives, loss: c.train.loss, seed: c.seed,
-        k: c.eval.k, evalNegatives: negatives, evalN: n, fullRanking: 'never', lossBlock: 100,
+        epochs: o.epochs,
+        startEpoch: 0,
+        batchSize: c.train.batchSize,
+        negatives: c.train.negatives,
+        loss: c.train.loss,
+        seed: c.seed,
+        k: c.eval.k,
+        evalNegatives: negatives,
+        evalN: n,
+        fullRanking: 'never',
+        lossBlock: 100,
       },
       {
         onStage: (epoch, stage, total) => o.progress.start(`${label} epoch ${epoch}/${o.epochs} ${stage}`, total),
@@ -213,7 +241,9 @@ async function trainForConvergence(
           out.hr.push(r.sampled.hr);
           out.ndcg.push(r.sampled.ndcg);
           out.trainSeconds.push(r.trainSeconds);
-          o.log(`${label} epoch ${r.epoch}/${o.epochs}: loss ${r.loss.toFixed(4)}  HR@${r.sampled.k} ${r.sampled.hr.toFixed(4)}  NDCG@${r.sampled.k} ${r.sampled.ndcg.toFixed(4)}  ${r.trainSeconds.toFixed(1)} s`);
+          o.log(
+            `${label} epoch ${r.epoch}/${o.epochs}: loss ${r.loss.toFixed(4)}  HR@${r.sampled.k} ${r.sampled.hr.toFixed(4)}  NDCG@${r.sampled.k} ${r.sampled.ndcg.toFixed(4)}  ${r.trainSeconds.toFixed(1)} s`,
+          );
         },
       },
     );

@@ -22,7 +22,7 @@ export async function runCompare(a: string, b: string, reportsRoot: string, now 
     title: `Bench comparison: ${runs[0].name} against ${runs[1].name}`,
     facts: runs.flatMap((r) => benchFacts(r.report).map(([k, v]): [string, string] => [`${r.name.slice(0, 1)} ${k}`, v])),
     sections: [
-      { title: 'Per engine', notes: [...sameSetupNotes(runs[0].report, runs[1].report), 'B/A: B\'s samples/s over A\'s.'], tables: [table] },
+      { title: 'Per engine', notes: [...sameSetupNotes(runs[0].report, runs[1].report), "B/A: B's samples/s over A's."], tables: [table] },
       { title: 'Charts', charts: await compareCharts(runs) },
     ],
   });
@@ -41,11 +41,15 @@ function compareTable(runs: ComparedBench[]): Table {
       const eb = b.get(label);
       return [
         ea ? benchLabel(ea) : eb ? benchLabel(eb) : label,
-        cell(ea, (e) => count(e.samplesPerSecond)), cell(eb, (e) => count(e.samplesPerSecond)),
+        cell(ea, (e) => count(e.samplesPerSecond)),
+        cell(eb, (e) => count(e.samplesPerSecond)),
         ea && eb ? times(eb.samplesPerSecond / ea.samplesPerSecond) : '',
-        cell(ea, (e) => fixed(e.msPerStep.median, 2)), cell(eb, (e) => fixed(e.msPerStep.median, 2)),
-        cell(ea, (e) => seconds(e.epochSeconds)), cell(eb, (e) => seconds(e.epochSeconds)),
-        cell(ea, (e) => times(e.speedup)), cell(eb, (e) => times(e.speedup)),
+        cell(ea, (e) => fixed(e.msPerStep.median, 2)),
+        cell(eb, (e) => fixed(e.msPerStep.median, 2)),
+        cell(ea, (e) => seconds(e.epochSeconds)),
+        cell(eb, (e) => seconds(e.epochSeconds)),
+        cell(ea, (e) => times(e.speedup)),
+        cell(eb, (e) => times(e.speedup)),
       ];
     }),
   };

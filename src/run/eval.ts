@@ -32,9 +32,10 @@ export async function runEval(modelFile: string, o: EvalOptions): Promise<{ epoc
 }
 
 export function metricsLine(m: RankingMetrics): string {
-  const what = m.protocol === 'sampled'
-    ? `sampled (1 held-out item among ${m.candidates} candidates)`
-    : `full ranking (among ~${Math.round(m.candidates).toLocaleString('en-US')} unseen items)`;
+  const what =
+    m.protocol === 'sampled'
+      ? `sampled (1 held-out item among ${m.candidates} candidates)`
+      : `full ranking (among ~${Math.round(m.candidates).toLocaleString('en-US')} unseen items)`;
   return `${what}: HR@${m.k} ${m.hr.toFixed(4)}  NDCG@${m.k} ${m.ndcg.toFixed(4)}  over ${m.users.toLocaleString('en-US')} users`;
 }
 
@@ -49,8 +50,12 @@ export async function runItemPop(c: Config, progress: Progress, now = new Date()
   const dir = join(c.output.reports, `itempop-${c.data.dataset}-${runStamp(now)}`);
   mkdirSync(dir, { recursive: true });
   const file: BaselineFile = {
-    baseline: 'itempop', dataset: c.data.dataset, k: c.eval.k, startedAt: now.toISOString(),
-    sampled: { hr: sampled.hr, ndcg: sampled.ndcg }, full: { hr: full.hr, ndcg: full.ndcg },
+    baseline: 'itempop',
+    dataset: c.data.dataset,
+    k: c.eval.k,
+    startedAt: now.toISOString(),
+    sampled: { hr: sampled.hr, ndcg: sampled.ndcg },
+    full: { hr: full.hr, ndcg: full.ndcg },
   };
   writeFileSync(join(dir, BASELINE_FILE), `${JSON.stringify(file, null, 2)}\n`);
   return { metrics: [sampled, full], dir };

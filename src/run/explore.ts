@@ -13,7 +13,11 @@ import type { Progress } from '../util/progress.js';
 import { runStamp } from '../util/stamp.js';
 
 export async function runExplore(
-  dataset: DatasetName, dir: string, reportsRoot: string, progress: Progress, now = new Date(),
+  dataset: DatasetName,
+  dir: string,
+  reportsRoot: string,
+  progress: Progress,
+  now = new Date(),
 ): Promise<{ dir: string; summary: string; stats: ExploreStats }> {
   const stats = await exploreDataset(dataset, dir, progress);
   const out = join(reportsRoot, `explore-${dataset}-${runStamp(now)}`);
@@ -21,7 +25,11 @@ export async function runExplore(
   writeFileSync(join(out, 'explore.json'), `${JSON.stringify({ createdAt: now.toISOString(), dir, ...stats }, null, 2)}\n`);
   writePage(out, {
     title: `ncf data explore ${dataset}`,
-    facts: [['dataset', dataset], ['files', dir], ['date', now.toISOString()]],
+    facts: [
+      ['dataset', dataset],
+      ['files', dir],
+      ['date', now.toISOString()],
+    ],
     sections: [await exploreSection(stats)],
   });
   return { dir: out, summary: summaryLine(stats), stats };

@@ -23,8 +23,15 @@ export async function runInspect(dataset: DatasetName, dir: string, progress: Pr
   let testUsers = 0;
   for (const i of d.testItems) if (i >= 0) testUsers++;
   return {
-    dataset, dir, users: d.numUsers, items: d.numItems, trainPositives: d.train.items.length, testUsers,
-    evalNegativesPerUser: d.negativesPerUser, density: (d.train.items.length + testUsers) / (d.numUsers * d.numItems),
-    seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    dataset,
+    dir,
+    users: d.numUsers,
+    items: d.numItems,
+    trainPositives: d.train.items.length,
+    testUsers,
+    evalNegativesPerUser: d.negativesPerUser,
+    density: (d.train.items.length + testUsers) / (d.numUsers * d.numItems),
+    seconds,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
 }

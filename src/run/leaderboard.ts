@@ -14,7 +14,6 @@ import { textTable } from '../report/text-table.js';
 import { NcfError } from '../util/errors.js';
 import { runStamp } from '../util/stamp.js';
 
-
 export interface LeaderboardRow {
   model: string;
   factors: number | null;
@@ -83,8 +82,16 @@ export function startRow(r: TrainRunFiles): LeaderboardRow | null {
 
 function baselineRow(dir: string, b: BaselineFile): LeaderboardRow {
   return {
-    model: 'ItemPop', factors: null, run: 'itempop', dir, training: 'training-set popularity', epochs: 0, k: b.k,
-    best: { epoch: 0, ...b.sampled }, full: { epoch: 0, ...b.full }, trainSeconds: 0,
+    model: 'ItemPop',
+    factors: null,
+    run: 'itempop',
+    dir,
+    training: 'training-set popularity',
+    epochs: 0,
+    k: b.k,
+    best: { epoch: 0, ...b.sampled },
+    full: { epoch: 0, ...b.full },
+    trainSeconds: 0,
   };
 }
 
@@ -122,7 +129,9 @@ export function collectRows(paths: string[]): { dataset: string; k: number; rows
       found.push(own);
       continue;
     }
-    const inner = readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => readFolder(join(p, d.name)));
+    const inner = readdirSync(p, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => readFolder(join(p, d.name)));
     const runs = inner.filter((f): f is Found => f !== null);
     if (runs.length === 0) throw new NcfError(`${p}: neither a report folder nor a folder of them (no config.json + metrics.csv or ${BASELINE_FILE})`);
     found.push(...runs);
@@ -148,8 +157,17 @@ const TEXT_COLUMNS = [0, 2, 3];
 export function leaderboardTable(rows: LeaderboardRow[], k: number): { head: string[]; cells: (string | number)[][] } {
   const head = ['model', 'factors', 'run', 'training', 'epochs', 'best epoch', `HR@${k}`, `NDCG@${k}`, `full HR@${k}`, `full NDCG@${k}`, 'train s'];
   const cells = rows.map((r) => [
-    r.model, r.factors ?? '', r.run, r.training, r.epochs, r.best.epoch, r.best.hr.toFixed(4), r.best.ndcg.toFixed(4),
-    r.full ? r.full.hr.toFixed(4) : '', r.full ? r.full.ndcg.toFixed(4) : '', r.trainSeconds.toFixed(1),
+    r.model,
+    r.factors ?? '',
+    r.run,
+    r.training,
+    r.epochs,
+    r.best.epoch,
+    r.best.hr.toFixed(4),
+    r.best.ndcg.toFixed(4),
+    r.full ? r.full.hr.toFixed(4) : '',
+    r.full ? r.full.ndcg.toFixed(4) : '',
+    r.trainSeconds.toFixed(1),
   ]);
   return { head, cells };
 }
@@ -168,7 +186,11 @@ export function runLeaderboard(paths: string[], reportsDir: string, now = new Da
   writeFileSync(join(dir, 'summary.md'), `# Every model on ${dataset}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n\`\`\`\n${table}\n\`\`\`\n`);
   writePage(dir, {
     title: `Every model on ${dataset}`,
-    facts: [['dataset', dataset], ['runs', String(rows.length)], ['written', now.toISOString()]],
+    facts: [
+      ['dataset', dataset],
+      ['runs', String(rows.length)],
+      ['written', now.toISOString()],
+    ],
     sections: [{ title: 'Results', notes, tables: [{ head, rows: cells, textColumns: TEXT_COLUMNS }] }],
   });
   return { dir, table, rows };

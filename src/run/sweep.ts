@@ -32,7 +32,10 @@ export function tower(factors: number): number[] {
 }
 
 export async function runSweep(
-  base: Config, models: ModelType[], factors: number[], o: TrainOptions,
+  base: Config,
+  models: ModelType[],
+  factors: number[],
+  o: TrainOptions,
 ): Promise<{ dir: string; table: string; rows: SweepRow[]; interrupted: boolean }> {
   const rows: SweepRow[] = [];
   let interrupted = false;
@@ -45,7 +48,11 @@ export async function runSweep(
       if (best) {
         const last = r.history[r.history.length - 1];
         rows.push({
-          model: type, factors: f, layers: c.model.layers, run: c.name, epochs: r.history.length,
+          model: type,
+          factors: f,
+          layers: c.model.layers,
+          run: c.name,
+          epochs: r.history.length,
           best: { epoch: best.epoch, hr: best.sampled.hr, ndcg: best.sampled.ndcg },
           full: last.full && { hr: last.full.hr, ndcg: last.full.ndcg },
           trainSeconds: r.history.reduce((s, h) => s + h.trainSeconds, 0),
@@ -64,19 +71,31 @@ export async function runSweep(
   const k = base.eval.k;
   const head = ['model', 'factors', 'epochs', 'best epoch', `HR@${k}`, `NDCG@${k}`, `full HR@${k}`, `full NDCG@${k}`, 'train s'];
   const cells = rows.map((r) => [
-    r.model, r.factors, r.epochs, r.best.epoch, r.best.hr.toFixed(4), r.best.ndcg.toFixed(4),
-    r.full ? r.full.hr.toFixed(4) : '', r.full ? r.full.ndcg.toFixed(4) : '', r.trainSeconds.toFixed(1),
+    r.model,
+    r.factors,
+    r.epochs,
+    r.best.epoch,
+    r.best.hr.toFixed(4),
+    r.best.ndcg.toFixed(4),
+    r.full ? r.full.hr.toFixed(4) : '',
+    r.full ? r.full.ndcg.toFixed(4) : '',
+    r.trainSeconds.toFixed(1),
   ]);
   const table = textTable(head, cells);
   writeFileSync(join(dir, 'summary.md'), `# Sweep ${base.name} on ${base.data.dataset}\n\n\`\`\`\n${table}\n\`\`\`\n`);
   writePage(dir, {
     title: `Sweep ${base.name}: ${models.join(', ')} × ${factors.join(', ')} predictive factors`,
-    facts: [['dataset', base.data.dataset], ['training', `${base.train.optimizer} lr ${base.train.lr}, batch ${base.train.batchSize}, ${base.train.epochs} epochs`]],
-    sections: [{
-      title: 'Results',
-      notes: ['Sampled HR/NDCG: the best epoch by sampled HR (as He et al. report). Full ranking: after the last epoch.'],
-      tables: [{ head, rows: cells }],
-    }],
+    facts: [
+      ['dataset', base.data.dataset],
+      ['training', `${base.train.optimizer} lr ${base.train.lr}, batch ${base.train.batchSize}, ${base.train.epochs} epochs`],
+    ],
+    sections: [
+      {
+        title: 'Results',
+        notes: ['Sampled HR/NDCG: the best epoch by sampled HR (as He et al. report). Full ranking: after the last epoch.'],
+        tables: [{ head, rows: cells }],
+      },
+    ],
   });
   return { dir, table, rows, interrupted };
 }

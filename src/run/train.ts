@@ -61,22 +61,40 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
       const trainStage = (sub: Config): Promise<TrainResult> => runTrain(sub, { ...o, resume: false });
       await engine.setWeights(c.pretrain ? await pretrainedWeights(c, shape, { log: o.log, trainStage }) : initWeights(shape, c.seed));
     }
-    o.log(trainingLine({
-      type: c.model.type, parameters: countParams(shape), dataset: c.data.dataset, users: data.numUsers, items: data.numItems,
-      positives: data.train.items.length, engine: engine.info, optimizer: c.train.optimizer, lr: c.train.lr, batchSize: c.train.batchSize,
-    }));
+    o.log(
+      trainingLine({
+        type: c.model.type,
+        parameters: countParams(shape),
+        dataset: c.data.dataset,
+        users: data.numUsers,
+        items: data.numItems,
+        positives: data.train.items.length,
+        engine: engine.info,
+        optimizer: c.train.optimizer,
+        lr: c.train.lr,
+        batchSize: c.train.batchSize,
+      }),
+    );
 
     const report = new RunReport(c.output.reports, c.name);
     report.writeConfig(c, {
-      dataDir, resumedFromEpoch: history.length, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length,
-      startedAt: new Date().toISOString(), engine: engine.info, parameters: countParams(shape),
+      dataDir,
+      resumedFromEpoch: history.length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      startedAt: new Date().toISOString(),
+      engine: engine.info,
+      parameters: countParams(shape),
       data: { users: data.numUsers, items: data.numItems, trainPositives: data.train.items.length },
     });
     for (const r of history) report.addEpoch(r);
     const original = await originalIds(c.data.dataset, data, dataDir);
     const ids = { users: Array.from(original.users), items: original.items && Array.from(original.items) };
     const meta = (h: EpochRecord[]): ModelMeta => ({
-      config: c, dataset: { name: c.data.dataset, dir: dataDir, numUsers: data.numUsers, numItems: data.numItems }, ids, history: h,
+      config: c,
+      dataset: { name: c.data.dataset, dir: dataDir, numUsers: data.numUsers, numItems: data.numItems },
+      ids,
+      history: h,
     });
     if (c.pretrain && !o.resume) {
       // What pre-training alone gives, so the fine-tuning epochs can be read against it, kept in
@@ -98,8 +116,17 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
         engine,
         data,
         {
-          epochs: c.train.epochs, startEpoch: history.length, batchSize: c.train.batchSize, negatives: c.train.negatives, loss: c.train.loss,
-          seed: c.seed, k: c.eval.k, evalNegatives: negatives, evalN, fullRanking: c.eval.fullRanking, lossBlock: 100,
+          epochs: c.train.epochs,
+          startEpoch: history.length,
+          batchSize: c.train.batchSize,
+          negatives: c.train.negatives,
+          loss: c.train.loss,
+          seed: c.seed,
+          k: c.eval.k,
+          evalNegatives: negatives,
+          evalN,
+          fullRanking: c.eval.fullRanking,
+          lossBlock: 100,
         },
         {
           onStage: (epoch, stage, total) => o.progress.start(`epoch ${epoch}/${c.train.epochs} ${stage}`, total),
@@ -109,7 +136,13 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
             const weights = await engine.getWeights();
             // A step can leave NaN weights behind a finite loss: such an epoch is not saved either.
             const bad = firstNonFinite(weights);
-            if (bad) throw new TrainingDiverged(r.epoch, Math.ceil(r.instances / c.train.batchSize), Math.ceil(r.instances / c.train.batchSize), `weight ${bad.name}[${bad.index}] is ${bad.value}`);
+            if (bad)
+              throw new TrainingDiverged(
+                r.epoch,
+                Math.ceil(r.instances / c.train.batchSize),
+                Math.ceil(r.instances / c.train.batchSize),
+                `weight ${bad.name}[${bad.index}] is ${bad.value}`,
+              );
             history.push(r);
             const file = { shape, epoch: r.epoch, meta: meta(history), weights, optimizer: await engine.getOptimizerState() };
             saveModel(path, file);

@@ -31,7 +31,10 @@ export function validationMessage(errors: FastifySchemaValidationError[], part: 
   if (e.keyword === 'required') return new Error(`${what} ${String(params.missingProperty)} is required`);
   if (e.keyword === 'additionalProperties') return new Error(`unknown ${what} ${String(params.additionalProperty)}`);
   // "/likes/3" → "likes[3]"
-  const field = e.instancePath.slice(1).replace(/\/(\d+)/g, '[$1]').replaceAll('/', '.');
+  const field = e.instancePath
+    .slice(1)
+    .replace(/\/(\d+)/g, '[$1]')
+    .replaceAll('/', '.');
   if (!field) return new Error(part === 'body' ? 'request body must be a JSON object' : `${part} ${e.message}`);
   return new Error(`${what} ${field} ${e.message}`);
 }

@@ -2,14 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { RecommenderApi } from '../recommend/types.js';
 import { errorHandler, notFoundHandler, validationMessage } from './errors.js';
-import {
-  moviesQuery,
-  recommendLikesBody,
-  recommendUserQuery,
-  type MoviesQuery,
-  type RecommendLikesBody,
-  type RecommendUserQuery,
-} from './schemas.js';
+import { moviesQuery, recommendLikesBody, recommendUserQuery, type MoviesQuery, type RecommendLikesBody, type RecommendUserQuery } from './schemas.js';
 
 export interface ServerOptions {
   /** Largest request body accepted, in bytes (MAX_LIKES ids fit in a few KiB). */
@@ -45,9 +38,7 @@ export function buildServer(rec: RecommenderApi, opts: ServerOptions = {}): Fast
     return rec.forUser(user, k, explain === undefined ? undefined : { explain });
   });
 
-  app.post<{ Body: RecommendLikesBody }>('/recommend', { schema: { body: recommendLikesBody } }, async (req) =>
-    rec.forLikes(req.body.likes, req.body.k),
-  );
+  app.post<{ Body: RecommendLikesBody }>('/recommend', { schema: { body: recommendLikesBody } }, async (req) => rec.forLikes(req.body.likes, req.body.k));
 
   app.get<{ Querystring: MoviesQuery }>('/movies', { schema: { querystring: moviesQuery } }, async (req) => ({
     movies: rec.searchMovies(req.query.search, req.query.limit),

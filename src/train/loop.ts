@@ -14,7 +14,12 @@ import { Rng } from '../util/rng.js';
 
 /** Training produced a non-finite loss (or weights): it stops at once, and nothing after the last finite epoch is kept. */
 export class TrainingDiverged extends NcfError {
-  constructor(readonly epoch: number, readonly step: number, readonly steps: number, what: string) {
+  constructor(
+    readonly epoch: number,
+    readonly step: number,
+    readonly steps: number,
+    what: string,
+  ) {
     super(`${what} at epoch ${epoch}, step ${step} of ${steps}`);
   }
 }
@@ -96,8 +101,16 @@ export async function trainEpochs(engine: Engine, data: SplitData, o: LoopOption
     }
     const evalSeconds = (performance.now() - t) / 1000;
     await hooks.onEpochEnd?.({
-      epoch, loss: lossSum / steps, sampled, full, instances: instances.length,
-      sampleSeconds, trainSeconds, evalSeconds, samplesPerSecond: instances.length / trainSeconds, lossBlocks,
+      epoch,
+      loss: lossSum / steps,
+      sampled,
+      full,
+      instances: instances.length,
+      sampleSeconds,
+      trainSeconds,
+      evalSeconds,
+      samplesPerSecond: instances.length / trainSeconds,
+      lossBlocks,
     });
     if (hooks.stopRequested?.()) return { interrupted: epoch < o.epochs };
   }

@@ -28,14 +28,20 @@ export interface PipelineHooks {
 export async function pretrainedWeights(c: Config, shape: ModelShape, o: PipelineHooks): Promise<Weights> {
   const p = c.pretrain!;
   const inherited = [
-    `output.models=${JSON.stringify(c.output.models)}`, `output.reports=${JSON.stringify(c.output.reports)}`, `engine=${c.engine}`,
+    `output.models=${JSON.stringify(c.output.models)}`,
+    `output.reports=${JSON.stringify(c.output.reports)}`,
+    `engine=${c.engine}`,
     ...ENGINE_NAMES.map((n) => `${n}=${JSON.stringify(c[n])}`),
   ];
   if (c.data.dir) inherited.push(`data.dir=${JSON.stringify(c.data.dir)}`);
   const parts: Pretrained[] = [];
-  for (const [which, file] of [['GMF', p.gmf], ['MLP', p.mlp]] as const) {
+  for (const [which, file] of [
+    ['GMF', p.gmf],
+    ['MLP', p.mlp],
+  ] as const) {
     const sub = loadConfig(file, inherited);
-    if (sub.data.dataset !== c.data.dataset) throw new NcfError(`pretrain.${which.toLowerCase()} (${file}) trains on ${sub.data.dataset}, this run on ${c.data.dataset}`);
+    if (sub.data.dataset !== c.data.dataset)
+      throw new NcfError(`pretrain.${which.toLowerCase()} (${file}) trains on ${sub.data.dataset}, this run on ${c.data.dataset}`);
     const path = bestModelPath(sub);
     if (!existsSync(path)) {
       o.log(`pre-training ${which} with ${file} (${path} not found)`);

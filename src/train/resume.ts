@@ -16,8 +16,11 @@ export async function resumeInto(engine: Engine, c: Config, shape: ModelShape, p
   const was = f.meta.config;
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
   for (const [key, a, b] of [
-    ['model', was.model, c.model], ['data.dataset', was.data.dataset, c.data.dataset], ['seed', was.seed, c.seed],
-    ['train.batchSize', was.train.batchSize, c.train.batchSize], ['train.negatives', was.train.negatives, c.train.negatives],
+    ['model', was.model, c.model],
+    ['data.dataset', was.data.dataset, c.data.dataset],
+    ['seed', was.seed, c.seed],
+    ['train.batchSize', was.train.batchSize, c.train.batchSize],
+    ['train.negatives', was.train.negatives, c.train.negatives],
     ['train.optimizer', was.train.optimizer, c.train.optimizer],
     // Model files from before BPR existed trained log loss.
     ['train.loss', was.train.loss ?? 'bce', c.train.loss],
@@ -25,7 +28,9 @@ export async function resumeInto(engine: Engine, c: Config, shape: ModelShape, p
     if (!same(a, b)) throw new NcfError(`--resume: ${key} is ${JSON.stringify(b)} but ${path} was trained with ${JSON.stringify(a)}`);
   }
   if (f.shape.numUsers !== shape.numUsers || f.shape.numItems !== shape.numItems) {
-    throw new NcfError(`--resume: ${path} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, the data has ${shape.numUsers} × ${shape.numItems}`);
+    throw new NcfError(
+      `--resume: ${path} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, the data has ${shape.numUsers} × ${shape.numItems}`,
+    );
   }
   const bad = firstNonFinite(f.weights) ?? (f.optimizer && firstNonFinite(f.optimizer.slots));
   if (bad) throw new NcfError(`--resume: ${path} holds non-finite values (${bad.name}[${bad.index}] is ${bad.value}); train it again without --resume`);

@@ -3,7 +3,10 @@
  * and exits non-zero. The message should name the fix where there is one.
  */
 export class NcfError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'NcfError';
   }

@@ -26,7 +26,10 @@ export class Progress {
   private readonly lineEveryMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly enabled = true, o: ProgressOptions = {}) {
+  constructor(
+    private readonly enabled = true,
+    o: ProgressOptions = {},
+  ) {
     this.stream = o.stream ?? process.stderr;
     this.lineEveryMs = o.lineEveryMs ?? 30_000;
     this.now = o.now ?? Date.now;
@@ -72,7 +75,9 @@ export class Progress {
 
 /** Runs `read` under one byte-count bar, started once the reader knows the file size. */
 export async function withByteProgress<T>(
-  progress: Progress, label: string, read: (onProgress: (done: number, total: number) => void) => Promise<T>,
+  progress: Progress,
+  label: string,
+  read: (onProgress: (done: number, total: number) => void) => Promise<T>,
 ): Promise<T> {
   let started = false;
   try {

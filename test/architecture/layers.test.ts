@@ -64,7 +64,9 @@ describe('the layers of src/', () => {
   });
 
   it('keeps core/ free of imports from outside it', () => {
-    const out = [...graph].filter(([f]) => folderOf(f) === 'core').flatMap(([f, imports]) => imports.filter((t) => folderOf(t) !== 'core').map((t) => `${relative(SRC, f)} → ${relative(SRC, t)}`));
+    const out = [...graph]
+      .filter(([f]) => folderOf(f) === 'core')
+      .flatMap(([f, imports]) => imports.filter((t) => folderOf(t) !== 'core').map((t) => `${relative(SRC, f)} → ${relative(SRC, t)}`));
     expect(out).toEqual([]);
   });
 
@@ -90,7 +92,11 @@ describe('the layers of src/', () => {
     const compare = new RegExp(`(===|!==)\\s*'(${names})'|'(${names})'\\s*(===|!==)|case '(${names})'`);
     const found = files
       .filter((f) => !['engines', 'models'].includes(folderOf(f)))
-      .flatMap((f) => readFileSync(f, 'utf8').split('\n').map((line, i) => [f, i + 1, line] as const))
+      .flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .map((line, i) => [f, i + 1, line] as const),
+      )
       .filter(([, , line]) => compare.test(line))
       .map(([f, n, line]) => `${relative(SRC, f)}:${n}: ${line.trim()}`);
     expect(found).toEqual([]);

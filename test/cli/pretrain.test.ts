@@ -75,8 +75,11 @@ describe('ncf train with pretrain', () => {
     expect(readFileSync(join(reportDir, 'report.html'), 'utf8')).toContain(said);
   });
 
-  it('with train.epochs 0 only builds and scores the start, which is then the run\'s model', () => {
-    const zero = write('neumf-zero', { pretrain: { gmf: join(dir, 'gmf.json'), mlp: join(dir, 'mlp.json'), alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 0 } });
+  it("with train.epochs 0 only builds and scores the start, which is then the run's model", () => {
+    const zero = write('neumf-zero', {
+      pretrain: { gmf: join(dir, 'gmf.json'), mlp: join(dir, 'mlp.json'), alpha: 0.5 },
+      train: { ...(smoke.train as object), epochs: 0 },
+    });
     const r = ncf(['train', '--config', zero]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^NeuMF before fine-tuning: sampled HR@10 \S+, NDCG@10 \S+; full ranking HR@10 \S+, NDCG@10 \S+ {2}→ /m);
@@ -88,12 +91,17 @@ describe('ncf train with pretrain', () => {
   });
 
   it('takes an MF run for the GMF part, as a GMF with two more factors', () => {
-    const mf = write('mf2', { model: { ...(smoke.model as object), type: 'mf', factors: 2, embeddingStd: 0.1 }, train: { ...(smoke.train as object), epochs: 1, optimizer: 'sgd', lr: 0.05 } });
+    const mf = write('mf2', {
+      model: { ...(smoke.model as object), type: 'mf', factors: 2, embeddingStd: 0.1 },
+      train: { ...(smoke.train as object), epochs: 1, optimizer: 'sgd', lr: 0.05 },
+    });
     const neumf = write('neumf-mf', { pretrain: { gmf: mf, mlp: join(dir, 'mlp.json'), alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 1 } });
     const r = ncf(['train', '--config', neumf]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`pre-trained GMF (MF with 2 factors, as a GMF with 4): ${join(dir, 'models', 'mf2.best.ncf')}`);
-    const wrong = write('neumf-mf4', { pretrain: { gmf: write('mf4', { model: { ...(smoke.model as object), type: 'mf' } }), mlp: join(dir, 'mlp.json'), alpha: 0.5 } });
+    const wrong = write('neumf-mf4', {
+      pretrain: { gmf: write('mf4', { model: { ...(smoke.model as object), type: 'mf' } }), mlp: join(dir, 'mlp.json'), alpha: 0.5 },
+    });
     const w = ncf(['train', '--config', wrong]);
     expect(w.status).toBe(1);
     expect(w.stderr.trim()).toMatch(/^ncf: pre-trained GMF: an MF with F factors .* needs MF with 2, not 4$/);
@@ -106,7 +114,10 @@ describe('ncf train with pretrain', () => {
     const neumf = write('neumf-e', { pretrain: { gmf, mlp, alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 1 } });
     const r = ncf(['train', '--config', neumf, '--set', 'engine=tfjs', '--set', 'tfjs.backend=cpu']);
     expect(r.status, r.stderr).toBe(0);
-    const engines = r.stdout.split('\n').filter((l) => / on ml-100k: /.test(l)).map((l) => /engine (\S+ on \S+)/.exec(l)?.[1]);
+    const engines = r.stdout
+      .split('\n')
+      .filter((l) => / on ml-100k: /.test(l))
+      .map((l) => /engine (\S+ on \S+)/.exec(l)?.[1]);
     expect(engines).toEqual(['tfjs on cpu', 'tfjs on cpu', 'tfjs on cpu']);
   });
 

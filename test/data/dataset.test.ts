@@ -12,7 +12,7 @@ function ncfDir(negatives: string, dir = mkdtempSync(join(tmpdir(), 'ncf-files-'
   return dir;
 }
 
-describe('loadDataset (He et al.\'s files)', () => {
+describe("loadDataset (He et al.'s files)", () => {
   it('takes their ids, split and negatives as they are', async () => {
     const d = await loadDataset('ml-1m-ncf', ncfDir('(0,2)\t3\t1\n(1,1)\t2\t0\n'));
     expect(d.numUsers).toBe(2);
@@ -30,9 +30,17 @@ describe('loadDataset (He et al.\'s files)', () => {
     writeFileSync(join(dir, 'item-map.tsv'), 'ncfItemId\tmovieId\n0\t1193\n1\t661\n2\t914\n3\t3408\n');
     expect((await loadDataset('ml-1m-ncf', dir)).movies).toBeNull(); // no movies.dat yet
     mkdirSync(join(root, 'ml-1m'));
-    writeFileSync(join(root, 'ml-1m', 'movies.dat'), "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach (1996)::Animation|Children's|Musical\n914::My Fair Lady (1964)::Musical|Romance\n");
+    writeFileSync(
+      join(root, 'ml-1m', 'movies.dat'),
+      "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach (1996)::Animation|Children's|Musical\n914::My Fair Lady (1964)::Musical|Romance\n",
+    );
     const d = await loadDataset('ml-1m-ncf', dir);
-    expect(d.movies!.map((m) => m?.title)).toEqual(["One Flew Over the Cuckoo's Nest (1975)", 'James and the Giant Peach (1996)', 'My Fair Lady (1964)', undefined]);
+    expect(d.movies!.map((m) => m?.title)).toEqual([
+      "One Flew Over the Cuckoo's Nest (1975)",
+      'James and the Giant Peach (1996)',
+      'My Fair Lady (1964)',
+      undefined,
+    ]);
     expect(d.movies![2]!.genres).toEqual(['Musical', 'Romance']);
   });
 

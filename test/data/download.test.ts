@@ -73,11 +73,7 @@ function opts(extra: DownloadOptions = {}): DownloadOptions {
 
 beforeAll(async () => {
   goodZip = await buildZip({ 'ml-100k/u.data': U_DATA, 'ml-100k/u.item': U_ITEM }, ['ml-100k/']);
-  slipZip = replaceAll(
-    await buildZip({ 'ml-100k/u.data': U_DATA, 'ml-100k/u.item': U_ITEM, 'zz/zz/evil.txt': 'pwned\n' }),
-    'zz/zz/evil.txt',
-    '../../evil.txt',
-  );
+  slipZip = replaceAll(await buildZip({ 'ml-100k/u.data': U_DATA, 'ml-100k/u.item': U_ITEM, 'zz/zz/evil.txt': 'pwned\n' }), 'zz/zz/evil.txt', '../../evil.txt');
   routes.set('/ok/ml-100k.zip', { status: 200, body: goodZip });
   routes.set('/bad/ml-100k.zip', { status: 200, body: Buffer.concat([goodZip.subarray(0, 100), Buffer.from('garbage')]) });
   routes.set('/slip/ml-100k.zip', { status: 200, body: slipZip });
@@ -205,9 +201,7 @@ describe('downloadDataset (zip)', () => {
 
   it('rejects wrong bytes with a checksum error naming expected, got and the URL', async () => {
     const url = `${baseUrl}/bad/ml-100k.zip`;
-    const err = await downloadDataset('ml-100k', dataRoot, opts({ baseUrl: `${baseUrl}/bad/`, checksumOverride: goodOverride() })).catch(
-      (e: unknown) => e,
-    );
+    const err = await downloadDataset('ml-100k', dataRoot, opts({ baseUrl: `${baseUrl}/bad/`, checksumOverride: goodOverride() })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NcfError);
     const message = (err as Error).message;
     expect(message).toContain('checksum');
@@ -220,17 +214,13 @@ describe('downloadDataset (zip)', () => {
   });
 
   it("uses the catalog's checksum by default (the test zip is not the real ml-100k)", async () => {
-    await expect(downloadDataset('ml-100k', dataRoot, opts({ baseUrl: `${baseUrl}/ok/` }))).rejects.toThrow(
-      /checksum mismatch.*expected 50d2a982c669/,
-    );
+    await expect(downloadDataset('ml-100k', dataRoot, opts({ baseUrl: `${baseUrl}/ok/` }))).rejects.toThrow(/checksum mismatch.*expected 50d2a982c669/);
     expect(existsSync(path.join(dataRoot, 'ml-100k'))).toBe(false);
   });
 
   it('reports a 404 with the URL, the status and the manual-download hint', async () => {
     const url = `${baseUrl}/missing/ml-100k.zip`;
-    const err = await downloadDataset('ml-100k', dataRoot, opts({ baseUrl: `${baseUrl}/missing/`, checksumOverride: goodOverride() })).catch(
-      (e: unknown) => e,
-    );
+    const err = await downloadDataset('ml-100k', dataRoot, opts({ baseUrl: `${baseUrl}/missing/`, checksumOverride: goodOverride() })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NcfError);
     const message = (err as Error).message;
     expect(message).toContain(url);
@@ -242,9 +232,7 @@ describe('downloadDataset (zip)', () => {
   });
 
   it('reports a connection dropped mid-download, leaving no folder', async () => {
-    const err = await downloadDataset('ml-100k', dataRoot, opts({ baseUrl: `${baseUrl}/cut/`, checksumOverride: goodOverride() })).catch(
-      (e: unknown) => e,
-    );
+    const err = await downloadDataset('ml-100k', dataRoot, opts({ baseUrl: `${baseUrl}/cut/`, checksumOverride: goodOverride() })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NcfError);
     expect((err as Error).message).toMatch(/interrupted|truncated/);
     expect((err as Error).message).toContain(`${baseUrl}/cut/ml-100k.zip`);
@@ -308,9 +296,9 @@ describe('downloadDataset (ml-1m-ncf plain files)', () => {
   });
 
   it('rejects a train file with the wrong line count, leaving no folder', async () => {
-    await expect(
-      downloadDataset('ml-1m-ncf', dataRoot, opts({ baseUrl: `${baseUrl}/ncf-short/`, checksumOverride: ncfOverride() })),
-    ).rejects.toThrow(/expected 994169 lines, got 10.*ncf-short\/ml-1m\.train\.rating/);
+    await expect(downloadDataset('ml-1m-ncf', dataRoot, opts({ baseUrl: `${baseUrl}/ncf-short/`, checksumOverride: ncfOverride() }))).rejects.toThrow(
+      /expected 994169 lines, got 10.*ncf-short\/ml-1m\.train\.rating/,
+    );
     expect(existsSync(path.join(dataRoot, 'ml-1m-ncf'))).toBe(false);
     expect(readdirSync(dataRoot)).toEqual([]);
   });

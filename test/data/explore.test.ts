@@ -24,15 +24,18 @@ function columns(rows: [user: number, item: number, rating: number][]): RatingCo
 // Items 10 and 20 have 3 interactions, 30 and 40 one each; 40 comes first in the file but loses
 // the tie to 30 (lower id). Users: 1 has 4, users 2 and 3 have 2.
 const ROWS: [number, number, number][] = [
-  [1, 40, 1], [1, 20, 3], [1, 10, 5], [1, 30, 4],
-  [2, 10, 4], [2, 20, 2],
-  [3, 10, 3], [3, 20, 5],
+  [1, 40, 1],
+  [1, 20, 3],
+  [1, 10, 5],
+  [1, 30, 4],
+  [2, 10, 4],
+  [2, 20, 2],
+  [3, 10, 3],
+  [3, 20, 5],
 ];
 const movie = (movieId: number, title: string, genres: string[]): [number, MovieInfo] => [movieId, { movieId, title, genres }];
 // 30 lists no genres; 40 has no metadata; 50 has metadata but no interactions.
-const MOVIES = new Map([
-  movie(10, 'Ten', ['Drama', 'Comedy']), movie(20, 'Twenty', ['Drama']), movie(30, 'Thirty', []), movie(50, 'Fifty', ['Horror']),
-]);
+const MOVIES = new Map([movie(10, 'Ten', ['Drama', 'Comedy']), movie(20, 'Twenty', ['Drama']), movie(30, 'Thirty', []), movie(50, 'Fifty', ['Horror'])]);
 
 function tallyOf(rows: [number, number, number][], explicit = true): InteractionTally {
   const t = new InteractionTally(explicit);
@@ -50,12 +53,24 @@ describe('exploreStats on a hand-computable fixture', () => {
 
   it('summarises interactions per user and per item, with log2 bins', () => {
     expect(s.perUser).toEqual({
-      min: 2, median: 2, mean: 8 / 3, max: 4,
-      histogram: [{ from: 2, to: 3, count: 2 }, { from: 4, to: 7, count: 1 }],
+      min: 2,
+      median: 2,
+      mean: 8 / 3,
+      max: 4,
+      histogram: [
+        { from: 2, to: 3, count: 2 },
+        { from: 4, to: 7, count: 1 },
+      ],
     });
     expect(s.perItem).toEqual({
-      min: 1, median: 2, mean: 2, max: 3, // median of 1,1,3,3 is the mean of the middle two
-      histogram: [{ from: 1, to: 1, count: 2 }, { from: 2, to: 3, count: 2 }],
+      min: 1,
+      median: 2,
+      mean: 2,
+      max: 3, // median of 1,1,3,3 is the mean of the middle two
+      histogram: [
+        { from: 1, to: 1, count: 2 },
+        { from: 2, to: 3, count: 2 },
+      ],
     });
   });
 
@@ -83,7 +98,12 @@ describe('exploreStats on a hand-computable fixture', () => {
   });
 
   it('orders the most-rated movies by count, ties by lower item id, titles from the metadata', () => {
-    expect(s.topMovies.map((m) => [m.title, m.interactions])).toEqual([['Ten', 3], ['Twenty', 3], ['Thirty', 1], ['item 40', 1]]);
+    expect(s.topMovies.map((m) => [m.title, m.interactions])).toEqual([
+      ['Ten', 3],
+      ['Twenty', 3],
+      ['Thirty', 1],
+      ['item 40', 1],
+    ]);
     expect(s.topMovies[0].meanRating).toBe(4);
     expect(s.topMovies[1].meanRating).toBeCloseTo(10 / 3, 12);
   });
@@ -91,7 +111,11 @@ describe('exploreStats on a hand-computable fixture', () => {
   it('gives the overall mean and the count of each rating value', () => {
     expect(s.meanRating).toBe(27 / 8);
     expect(s.ratingValues).toEqual([
-      { rating: 1, count: 1 }, { rating: 2, count: 1 }, { rating: 3, count: 2 }, { rating: 4, count: 2 }, { rating: 5, count: 2 },
+      { rating: 1, count: 1 },
+      { rating: 2, count: 1 },
+      { rating: 3, count: 2 },
+      { rating: 4, count: 2 },
+      { rating: 5, count: 2 },
     ]);
   });
 
@@ -134,9 +158,12 @@ describe('exploreCharts', () => {
 
   it('leaves out the rating and genre charts where there is nothing to draw', async () => {
     const s = exploreStats(tallyOf(ROWS, false), { dataset: 'tiny', movies: null });
-    expect((await exploreCharts(s)).map((c) => c.name).sort()).toEqual(
-      ['interactions-per-item', 'interactions-per-user', 'item-popularity-curve', 'most-rated-movies'],
-    );
+    expect((await exploreCharts(s)).map((c) => c.name).sort()).toEqual([
+      'interactions-per-item',
+      'interactions-per-user',
+      'item-popularity-curve',
+      'most-rated-movies',
+    ]);
   });
 });
 
@@ -150,13 +177,16 @@ describe('runExplore', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'u.data'), ROWS.map(([u, i, r], k) => `${u}\t${i}\t${r}\t${880000000 + k}\n`).join(''));
     const flags = (genres: number[]): string => Array.from({ length: 19 }, (_, g) => (genres.includes(g) ? 1 : 0)).join('|');
-    writeFileSync(join(dir, 'u.item'), [
-      `10|Ten (1995)|01-Jan-1995||http://x/10|${flags([5, 8])}`, // Comedy, Drama
-      `20|Twenty (1995)|01-Jan-1995||http://x/20|${flags([8])}`,
-      `30|Thirty (1995)|01-Jan-1995||http://x/30|${flags([0])}`, // unknown
-      `40|Forty (1995)|01-Jan-1995||http://x/40|${flags([1])}`, // Action
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'u.item'),
+      [
+        `10|Ten (1995)|01-Jan-1995||http://x/10|${flags([5, 8])}`, // Comedy, Drama
+        `20|Twenty (1995)|01-Jan-1995||http://x/20|${flags([8])}`,
+        `30|Thirty (1995)|01-Jan-1995||http://x/30|${flags([0])}`, // unknown
+        `40|Forty (1995)|01-Jan-1995||http://x/40|${flags([1])}`, // Action
+        '',
+      ].join('\n'),
+    );
   }
 
   it('writes explore.json, one SVG per chart and a report.html that holds them all', async () => {
@@ -166,7 +196,12 @@ describe('runExplore', () => {
     expect(r.dir).toBe(join(reports, 'explore-ml-100k-20260102-030405'));
     expect(r.summary).toMatch(/^ml-100k: 3 users, 4 items, 8 ratings \(density 66\.667%\).*most rated: Ten \(1995\) \(3\)$/);
     const json = JSON.parse(readFileSync(join(r.dir, 'explore.json'), 'utf8')) as ExploreStats;
-    expect(json.genres!.map((g) => [g.genre, g.interactions])).toEqual([['Drama', 6], ['Comedy', 3], ['Action', 1], ['unknown', 1]]);
+    expect(json.genres!.map((g) => [g.genre, g.interactions])).toEqual([
+      ['Drama', 6],
+      ['Comedy', 3],
+      ['Action', 1],
+      ['unknown', 1],
+    ]);
     const svgs = readdirSync(join(r.dir, 'charts'));
     expect(svgs).toHaveLength(8);
     const html = readFileSync(join(r.dir, 'report.html'), 'utf8');
@@ -190,8 +225,10 @@ describe('runExplore', () => {
     expect(bare.summary).toMatch(/3 users, 3 items, 7 interactions .*most popular: item 1 \(3\)$/);
 
     mkdirSync(join(tmp, 'ncf', 'ml-1m'));
-    writeFileSync(join(tmp, 'ncf', 'ml-1m', 'movies.dat'),
-      "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach (1996)::Animation|Children's|Musical\n914::My Fair Lady (1964)::Musical|Romance\n");
+    writeFileSync(
+      join(tmp, 'ncf', 'ml-1m', 'movies.dat'),
+      "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach (1996)::Animation|Children's|Musical\n914::My Fair Lady (1964)::Musical|Romance\n",
+    );
     const r = await runExplore('ml-1m-ncf', dir, reports, quiet);
     expect(r.summary).toMatch(/most popular: James and the Giant Peach \(1996\) \(3\)$/);
     expect(r.stats.genres!.find((g) => g.genre === 'Musical')).toEqual({ genre: 'Musical', movies: 2, interactions: 5, meanRating: null });
@@ -200,7 +237,10 @@ describe('runExplore', () => {
 
   // Uses the two dataset folders the tests above wrote.
   it('gives the same statistics from a tally loadDataset filled as from reading the files again', async () => {
-    for (const [dataset, dir] of [['ml-100k', join(tmp, 'ml-100k')], ['ml-1m-ncf', join(tmp, 'ncf', 'ml-1m-ncf')]] as const) {
+    for (const [dataset, dir] of [
+      ['ml-100k', join(tmp, 'ml-100k')],
+      ['ml-1m-ncf', join(tmp, 'ncf', 'ml-1m-ncf')],
+    ] as const) {
       const tally = datasetTally(dataset);
       const split = await loadDataset(dataset, dir, undefined, tally);
       expect(tally.interactions).toBe(dataset === 'ml-100k' ? ROWS.length : 7);
@@ -212,7 +252,9 @@ describe('runExplore', () => {
   it('fails with one line naming the missing file and the fix', async () => {
     const err = await runExplore('ml-100k', join(tmp, 'nowhere'), reports, quiet).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NcfError);
-    expect((err as Error).message).toBe(`${join(tmp, 'nowhere', 'u.data')} not found — run 'ncf data download ml-100k', or point --data-dir / --set data.dir=<folder> at a copy`);
+    expect((err as Error).message).toBe(
+      `${join(tmp, 'nowhere', 'u.data')} not found — run 'ncf data download ml-100k', or point --data-dir / --set data.dir=<folder> at a copy`,
+    );
   });
 });
 

@@ -119,9 +119,7 @@ describe('readRatings: errors name file:line and quote the line', () => {
 
   it('csv bad header', async () => {
     const p = file('user,movie,rating,timestamp\n1,2,3,4\n');
-    expect(await failure(readRatings(p, 'csv'))).toBe(
-      `${p}:1: bad header, expected "userId,movieId,rating,timestamp": "user,movie,rating,timestamp"`,
-    );
+    expect(await failure(readRatings(p, 'csv'))).toBe(`${p}:1: bad header, expected "userId,movieId,rating,timestamp": "user,movie,rating,timestamp"`);
   });
 
   it('csv without a header', async () => {

@@ -19,8 +19,11 @@ function synthetic(): SplitData {
   }
   const n = users.length;
   return leaveOneOut({
-    length: n, users: Int32Array.from(users), items: Int32Array.from(items),
-    ratings: new Float32Array(n), timestamps: Uint32Array.from({ length: n }, (_, k) => k),
+    length: n,
+    users: Int32Array.from(users),
+    items: Int32Array.from(items),
+    ratings: new Float32Array(n),
+    timestamps: Uint32Array.from({ length: n }, (_, k) => k),
   });
 }
 

@@ -34,8 +34,16 @@ describe('buildInteractions', () => {
 });
 
 describe('leaveOneOut', () => {
-  it('holds out each user\'s latest item', () => {
-    const s = leaveOneOut(cols([[10, 100, 5], [10, 200, 9], [10, 300, 7], [20, 100, 1], [20, 300, 2]]));
+  it("holds out each user's latest item", () => {
+    const s = leaveOneOut(
+      cols([
+        [10, 100, 5],
+        [10, 200, 9],
+        [10, 300, 7],
+        [20, 100, 1],
+        [20, 300, 2],
+      ]),
+    );
     // users 10→0, 20→1; items 100→0, 200→1, 300→2
     expect([...s.testItems]).toEqual([1, 2]);
     expect([...s.train.items.subarray(s.train.offsets[0], s.train.offsets[1])]).toEqual([0, 2]);
@@ -44,27 +52,51 @@ describe('leaveOneOut', () => {
   });
 
   it('breaks a timestamp tie by taking the row that comes later in the file', () => {
-    const s = leaveOneOut(cols([[1, 30, 9], [1, 10, 9], [1, 20, 3]]));
+    const s = leaveOneOut(
+      cols([
+        [1, 30, 9],
+        [1, 10, 9],
+        [1, 20, 3],
+      ]),
+    );
     expect(s.itemIds[s.testItems[0]]).toBe(10);
-    const r = leaveOneOut(cols([[1, 10, 9], [1, 30, 9], [1, 20, 3]]));
+    const r = leaveOneOut(
+      cols([
+        [1, 10, 9],
+        [1, 30, 9],
+        [1, 20, 3],
+      ]),
+    );
     expect(r.itemIds[r.testItems[0]]).toBe(30);
   });
 
   it('keeps a single-interaction user for training only', () => {
-    const s = leaveOneOut(cols([[1, 10, 1], [2, 10, 1], [2, 20, 2]]));
+    const s = leaveOneOut(
+      cols([
+        [1, 10, 1],
+        [2, 10, 1],
+        [2, 20, 2],
+      ]),
+    );
     expect(s.testItems[0]).toBe(-1);
     expect(s.train.offsets[1] - s.train.offsets[0]).toBe(1);
   });
 
   it('drops a duplicated held-out pair from training (no leak)', () => {
-    const s = leaveOneOut(cols([[1, 10, 1], [1, 20, 2], [1, 20, 8]]));
+    const s = leaveOneOut(
+      cols([
+        [1, 10, 1],
+        [1, 20, 2],
+        [1, 20, 8],
+      ]),
+    );
     expect(s.itemIds[s.testItems[0]]).toBe(20);
     assertNoLeak(s);
   });
 });
 
 describe('recentTrain', () => {
-  it('keeps each user\'s newest training items, newest first, a later row first on a tie, the test item out', () => {
+  it("keeps each user's newest training items, newest first, a later row first on a tie, the test item out", () => {
     // User 1: 12 training rows at times 1..12 in shuffled file order, plus the test row at 99.
     const times = [5, 12, 1, 9, 3, 11, 7, 2, 10, 4, 8, 6];
     const rows: [number, number, number][] = times.map((t) => [1, 100 + t, t]);

@@ -12,7 +12,10 @@ import { MODEL_TYPES, paramSpecs, type ModelType } from '../../src/models/index.
 import { Rng } from '../../src/util/rng.js';
 import { makeInstances, randomInstances, randomWeights } from '../helpers/scratch-reference.js';
 
-const OBJECTIVES: Objective[] = [{ loss: 'bce', l2: 0 }, { loss: 'bpr', l2: 0.05 }];
+const OBJECTIVES: Objective[] = [
+  { loss: 'bce', l2: 0 },
+  { loss: 'bpr', l2: 0.05 },
+];
 const TOUCHED_USERS = [0, 1, 3];
 const TOUCHED_ITEMS = [0, 2, 3, 5];
 /** The perturbation asked for (h/10 where a ReLU kink lies within h); the one realised is what float32 can hold (see fdGradient). */
@@ -203,7 +206,10 @@ describe.each(MODEL_TYPES.flatMap((type) => OBJECTIVES.map((obj) => [type, obj] 
     const shape = tinyShape(type);
     const inst = instancesFor(objective, 41 + type.length);
     // bpr ranges start on a pair.
-    for (const [start, end] of [[0, 20], [4, 12]]) {
+    for (const [start, end] of [
+      [0, 20],
+      [4, 12],
+    ]) {
       it(`gradients over [${start}, ${end}) are the finite differences of the objective for every entry the batch touches; untouched entries are exactly 0`, () =>
         checkGradients(shape, objective, inst, start, end));
     }

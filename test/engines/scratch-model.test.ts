@@ -9,9 +9,7 @@ import type { Instances } from '../../src/core/training.js';
 import { paramSpecs, type ModelType } from '../../src/models/index.js';
 import type { ModelShape, Weights } from '../../src/core/model.js';
 import { Rng } from '../../src/util/rng.js';
-import {
-  randomInstances, randomWeights, referenceLogit, referenceLoss, toWeights64, type Weights64,
-} from '../helpers/scratch-reference.js';
+import { randomInstances, randomWeights, referenceLogit, referenceLoss, toWeights64, type Weights64 } from '../helpers/scratch-reference.js';
 
 const OPT = { name: 'adam' as const, lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
@@ -71,7 +69,12 @@ describe.each(['gmf', 'mlp', 'neumf'] as ModelType[])('%s on a tiny shape (5 use
   // Batches touch users {0,1,3} and items {0,2,3,5} only, with repeats.
   const inst = randomInstances(23, TOUCHED_USERS, TOUCHED_ITEMS, 99);
 
-  for (const [start, end] of [[0, 23], [2, 11], [5, 6], [4, 8]]) {
+  for (const [start, end] of [
+    [0, 23],
+    [2, 11],
+    [5, 6],
+    [4, 8],
+  ]) {
     it(`gradients over [${start}, ${end}) match finite differences for every parameter entry`, async () => {
       const e = await engineWith(shape, w);
       const { loss, grads } = await e.gradients(inst, start, end);

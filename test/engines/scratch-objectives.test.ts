@@ -11,7 +11,13 @@ import { paramSpecs, type ModelType } from '../../src/models/index.js';
 import type { ModelShape, Weights } from '../../src/core/model.js';
 import { Rng } from '../../src/util/rng.js';
 import {
-  makeInstances, randomInstances, randomWeights, referenceLogit, referenceObjective, toWeights64, type Weights64,
+  makeInstances,
+  randomInstances,
+  randomWeights,
+  referenceLogit,
+  referenceObjective,
+  toWeights64,
+  type Weights64,
 } from '../helpers/scratch-reference.js';
 
 const SGD: OptimizerConfig = { name: 'sgd', lr: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
@@ -87,7 +93,11 @@ describe.each(CASES)('%s with %o', (type, obj) => {
   // 12 pairs (bpr) or 24 single instances (bce), touching users {0,1,3} and items {0,2,3,5} only.
   const inst = obj.loss === 'bpr' ? randomPairs(12, 8) : randomInstances(24, TOUCHED_USERS, TOUCHED_ITEMS, 8);
 
-  for (const [start, end] of [[0, 24], [4, 10], [6, 8]]) {
+  for (const [start, end] of [
+    [0, 24],
+    [4, 10],
+    [6, 8],
+  ]) {
     it(`gradients over [${start}, ${end}) match finite differences of the objective; untouched rows are 0`, async () => {
       const e = await engineWith(shape, w, obj);
       const { loss, grads } = await e.gradients(inst, start, end);
@@ -124,7 +134,11 @@ describe('mf', () => {
 
   it('has the parameters b, b_u, b_i, P, Q and initialises the biases to 0', () => {
     expect(paramSpecs(shape).map((p) => `${p.name}:${p.shape.join('x')}`)).toEqual([
-      'mf_user:5x3', 'mf_item:7x3', 'user_bias:5x1', 'item_bias:7x1', 'out_bias:1',
+      'mf_user:5x3',
+      'mf_item:7x3',
+      'user_bias:5x1',
+      'item_bias:7x1',
+      'out_bias:1',
     ]);
     const w = initWeights({ ...shape, embeddingStd: 0.1 }, 1);
     expect([...w.get('user_bias')!, ...w.get('item_bias')!, ...w.get('out_bias')!].every((x) => x === 0)).toBe(true);

@@ -6,8 +6,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  bceWithLogitsBackward, bceWithLogitsForward, denseBackward, denseForward, gatherBackward, gatherForward,
-  hadamardBackward, hadamardForward, MB, reluBackward, reluForward, sigmoid,
+  bceWithLogitsBackward,
+  bceWithLogitsForward,
+  denseBackward,
+  denseForward,
+  gatherBackward,
+  gatherForward,
+  hadamardBackward,
+  hadamardForward,
+  MB,
+  reluBackward,
+  reluForward,
+  sigmoid,
 } from '../../src/engines/scratch/ops.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -154,7 +164,11 @@ describe('dense', () => {
   }
 
   it('handles the 1-output layer (the NeuMF output layer) and even sizes', () => {
-    for (const [nIn, nOut] of [[6, 1], [4, 2], [8, 6]]) {
+    for (const [nIn, nOut] of [
+      [6, 1],
+      [4, 2],
+      [8, 6],
+    ]) {
       const P = randomF32(nIn * nOut + nOut);
       const X = randomF64(MB * nIn);
       const R = randomF64(MB * nOut);

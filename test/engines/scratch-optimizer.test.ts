@@ -34,8 +34,14 @@ function knownState(seed: number): OptimizerState {
   const slots: Weights = new Map();
   for (const p of paramSpecs(shape)) {
     const n = p.shape.reduce((a, b) => a * b, 1);
-    slots.set(`m:${p.name}`, Float32Array.from({ length: n }, () => rng.nextNormal() * 0.01));
-    slots.set(`v:${p.name}`, Float32Array.from({ length: n }, () => Math.abs(rng.nextNormal()) * 0.01));
+    slots.set(
+      `m:${p.name}`,
+      Float32Array.from({ length: n }, () => rng.nextNormal() * 0.01),
+    );
+    slots.set(
+      `v:${p.name}`,
+      Float32Array.from({ length: n }, () => Math.abs(rng.nextNormal()) * 0.01),
+    );
   }
   return { step: STEP0, slots };
 }

@@ -6,7 +6,8 @@
  * backend per process, and each suite makes, checks (tf.getBackend()) and disposes its own engines.
  */
 import { ENGINES } from '../../src/engines/index.js';
-import { backendUnavailable, tfjsParitySuite } from '../helpers/tfjs-suite.js';
+import { backendUnavailable } from '../helpers/backend-probe.js';
+import { tfjsParitySuite } from '../helpers/tfjs-suite.js';
 
 for (const backend of ENGINES.tfjs.variants) {
   if (backend === 'auto') continue;

@@ -71,7 +71,11 @@ function rowOf(w: Weights, name: string, user: number, numUsers: number): Float3
 
 for (const engine of ENGINE_NAMES) {
   /** Two scoring engines of one model, disposed after `body`; `rows` is b's userRows. */
-  const withTwoEngines = async (shape: ModelShape, objective: Objective | undefined, body: (a: Engine, b: Engine, rows: UserRows) => Promise<void>): Promise<void> => {
+  const withTwoEngines = async (
+    shape: ModelShape,
+    objective: Objective | undefined,
+    body: (a: Engine, b: Engine, rows: UserRows) => Promise<void>,
+  ): Promise<void> => {
     const a = await makeEngine(engine, shape, objective);
     const b = await makeEngine(engine, shape, objective);
     try {
@@ -85,7 +89,9 @@ for (const engine of ENGINE_NAMES) {
 
   describe.skipIf(lacks.get(engine) !== null).each(cases)(`${engine}: %s, one user row at a time`, (_label, shape, objective) => {
     const user = 4;
-    const names = paramSpecs(shape).filter((p) => p.rows === 'users').map((p) => p.name);
+    const names = paramSpecs(shape)
+      .filter((p) => p.rows === 'users')
+      .map((p) => p.name);
 
     it('userRows.gradients is that row of gradients(), and leaves no gradient behind', () =>
       withTwoEngines(shape, objective, async (a, b, rows) => {

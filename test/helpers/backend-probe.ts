@@ -72,4 +72,3 @@ export function backendUnavailable(backend: string): string | null {
       return null;
   }
 }
-

@@ -92,8 +92,10 @@ function softplus(x: number): number {
 /** The rows (parameter name, row index) instance (u, i) reads. */
 function rowsRead(shape: ModelShape, u: number, i: number): [string, number][] {
   const byType: Record<string, string[]> = {
-    gmf: ['gmf_user', 'gmf_item'], mlp: ['mlp_user', 'mlp_item'],
-    neumf: ['gmf_user', 'gmf_item', 'mlp_user', 'mlp_item'], mf: ['mf_user', 'mf_item', 'user_bias', 'item_bias'],
+    gmf: ['gmf_user', 'gmf_item'],
+    mlp: ['mlp_user', 'mlp_item'],
+    neumf: ['gmf_user', 'gmf_item', 'mlp_user', 'mlp_item'],
+    mf: ['mf_user', 'mf_item', 'user_bias', 'item_bias'],
   };
   return byType[shape.type].map((name) => [name, name.endsWith('_user') || name === 'user_bias' ? u : i]);
 }

@@ -13,9 +13,6 @@ import { ScratchEngine } from '../../src/engines/scratch/engine.js';
 import { initWeights } from '../../src/models/weights.js';
 import type { ModelShape, Weights } from '../../src/core/model.js';
 import { MODEL_TYPES, type ModelType } from '../../src/models/index.js';
-import { backendUnavailable } from './backend-probe.js';
-
-export { backendUnavailable } from './backend-probe.js';
 
 const adam: OptimizerConfig = { name: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
@@ -96,7 +93,9 @@ export function tfjsParitySuite(backend: string, skipReason: string | null): voi
 
     // Every registered model, with the plain objective and with each loss under L2.
     const cases: [ModelType, Objective | undefined][] = MODEL_TYPES.flatMap((type): [ModelType, Objective | undefined][] => [
-      [type, undefined], [type, { loss: 'bpr', l2: 0.05 }], [type, { loss: 'bce', l2: 0.05 }],
+      [type, undefined],
+      [type, { loss: 'bpr', l2: 0.05 }],
+      [type, { loss: 'bce', l2: 0.05 }],
     ]);
     for (const [type, objective] of cases) {
       it(`${type}${objective ? ` (${objective.loss}, L2 ${objective.l2})` : ''}: same loss and gradients for every parameter (relative error ≤ 1e-4)`, async () => {

@@ -10,7 +10,7 @@ const has = (d: string): boolean => Boolean(root && existsSync(join(root, d)));
 if (!root) console.log('real-data integration tests skipped: set NCF_DATA_DIR (e.g. ../shared/data) to run them');
 
 describe.skipIf(!has('ml-1m-ncf'))('ml-1m-ncf (He et al. files)', () => {
-  it('loads their split and negatives with the paper\'s counts', async () => {
+  it("loads their split and negatives with the paper's counts", async () => {
     const d = await loadDataset('ml-1m-ncf', join(root!, 'ml-1m-ncf'));
     expect(d.numUsers).toBe(6040);
     expect(d.numItems).toBe(3706);
@@ -26,8 +26,19 @@ describe.skipIf(!has('ml-1m-ncf'))('ml-1m-ncf (He et al. files)', () => {
 
 describe.skipIf(!has('ml-100k'))('ml-100k from its raw files', () => {
   it('splits by timestamp and trains end to end above chance', () => {
-    const r = ncf(['train', '--config', 'configs/ml-100k.json', '--set', 'train.epochs=2', '--set', 'eval.fullRanking="never"',
-      '--set', 'output.models=.tmp/test-models', '--set', 'output.reports=.tmp/test-reports']);
+    const r = ncf([
+      'train',
+      '--config',
+      'configs/ml-100k.json',
+      '--set',
+      'train.epochs=2',
+      '--set',
+      'eval.fullRanking="never"',
+      '--set',
+      'output.models=.tmp/test-models',
+      '--set',
+      'output.reports=.tmp/test-reports',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/943 users, 1,682 items, 99,057 training positives/);

@@ -59,8 +59,10 @@ describe('neumfFromPretrained', () => {
     const z = await logits(shape('neumf'), neumfFromPretrained(shape('neumf'), mf, mlp, 0.5), users, items);
     for (let k = 0; k < z.length; k++) {
       // By hand: b + b_u + b_i + p_u·q_i.
-      const u = users[k], i = items[k];
-      const p = mf.weights.get('mf_user')!.subarray(u * 2, u * 2 + 2), q = mf.weights.get('mf_item')!.subarray(i * 2, i * 2 + 2);
+      const u = users[k],
+        i = items[k];
+      const p = mf.weights.get('mf_user')!.subarray(u * 2, u * 2 + 2),
+        q = mf.weights.get('mf_item')!.subarray(i * 2, i * 2 + 2);
       const byHand = 0.5 + 0.1 * (u + 1) - 0.07 * (i + 1) + p[0] * q[0] + p[1] * q[1];
       expect(zf[k]).toBeCloseTo(byHand, 5);
       expect(zg[k]).toBeCloseTo(byHand, 5);

@@ -6,7 +6,7 @@ import type { ModelShape } from '../../src/core/model.js';
 const paper: ModelShape = { type: 'neumf', factors: 8, layers: [64, 32, 16, 8], embeddingStd: 0.01, numUsers: 6040, numItems: 3706 };
 
 describe('model spec', () => {
-  it('has the paper\'s NeuMF parameter count on ML-1M', () => {
+  it("has the paper's NeuMF parameter count on ML-1M", () => {
     // GMF (6040+3706)·8 + MLP embeddings (6040+3706)·32 + Dense 64·32+32 + 32·16+16 + 16·8+8 + output 16+1
     expect(countParams(paper)).toBe(9746 * 8 + 9746 * 32 + 2080 + 528 + 136 + 17);
     expect(countParams(paper)).toBe(392_601);
@@ -15,12 +15,23 @@ describe('model spec', () => {
   it('gives GMF and MLP only their own parameters and the right output width', () => {
     const names = (type: 'gmf' | 'mlp'): string[] => paramSpecs({ ...paper, type }).map((p) => p.name);
     expect(names('gmf')).toEqual(['gmf_user', 'gmf_item', 'out_kernel', 'out_bias']);
-    expect(names('mlp')).toEqual(['mlp_user', 'mlp_item', 'mlp_1_kernel', 'mlp_1_bias', 'mlp_2_kernel', 'mlp_2_bias', 'mlp_3_kernel', 'mlp_3_bias', 'out_kernel', 'out_bias']);
+    expect(names('mlp')).toEqual([
+      'mlp_user',
+      'mlp_item',
+      'mlp_1_kernel',
+      'mlp_1_bias',
+      'mlp_2_kernel',
+      'mlp_2_bias',
+      'mlp_3_kernel',
+      'mlp_3_bias',
+      'out_kernel',
+      'out_bias',
+    ]);
     expect(paramSpecs({ ...paper, type: 'gmf' }).at(-2)!.shape).toEqual([8, 1]);
     expect(paramSpecs(paper).at(-2)!.shape).toEqual([16, 1]);
   });
 
-  it('initialises as He et al.\'s Keras code: N(0, 0.01), glorot_uniform, lecun_uniform, zeros', () => {
+  it("initialises as He et al.'s Keras code: N(0, 0.01), glorot_uniform, lecun_uniform, zeros", () => {
     const w = initWeights(paper, 5);
     const e = w.get('mlp_user')!;
     const mean = e.reduce((a, b) => a + b, 0) / e.length;

@@ -32,7 +32,7 @@ const seenIds = (userId: number): Set<number> => {
 };
 
 describe('forUser', () => {
-  it('a known user: the model\'s top k, best first, none of the user\'s training movies', async () => {
+  it("a known user: the model's top k, best first, none of the user's training movies", async () => {
     const r = await rec.forUser(7, 5);
     expect(r.mode).toBe('model');
     expect(r.items).toHaveLength(5);
@@ -54,12 +54,17 @@ describe('forUser', () => {
     expect(r.items.map((m) => m.score)).toEqual(byCount.slice(0, 3).map((i) => rec.popularity[i]));
   });
 
-  it('--explain: the user\'s most recent training movies, newest first, from the ratings\' timestamps', async () => {
+  it("--explain: the user's most recent training movies, newest first, from the ratings' timestamps", async () => {
     const r = await rec.forUser(7, 3, { explain: true });
     expect(r.recentBasis).toBe('newest');
     // From u.data: user 7's rows newest first (a later row first on a tie); the newest is the held-out one.
-    const rows = readFileSync(join(ROOT, 'test/fixtures/ml-100k-tiny/u.data'), 'utf8').trim().split('\n')
-      .map((line, row) => { const [u, i, , t] = line.split('\t').map(Number); return { u, i, t, row }; })
+    const rows = readFileSync(join(ROOT, 'test/fixtures/ml-100k-tiny/u.data'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line, row) => {
+        const [u, i, , t] = line.split('\t').map(Number);
+        return { u, i, t, row };
+      })
       .filter((x) => x.u === 7)
       .sort((a, b) => b.t - a.t || b.row - a.row);
     const expected = [...new Set(rows.slice(1).map((x) => x.i))].slice(0, 10);
@@ -96,9 +101,9 @@ describe('forLikes', () => {
     expect(r.items).toHaveLength(78);
   });
 
-  it('popularity+genres: popularity × (1 + share of the likes\' genre mentions), so a movie sharing no genre keeps its count', () => {
+  it("popularity+genres: popularity × (1 + share of the likes' genre mentions), so a movie sharing no genre keeps its count", () => {
     const s = rec.popularityScores([0]); // movie 1's genres
-    const genresOf = (i: number): string[] => (rec.searchMovies(`Movie ${i + 1} (`, 1)[0]?.genres ?? []);
+    const genresOf = (i: number): string[] => rec.searchMovies(`Movie ${i + 1} (`, 1)[0]?.genres ?? [];
     const liked = new Set(genresOf(0));
     for (let i = 0; i < 80; i++) {
       const shared = genresOf(i).filter((g) => liked.has(g)).length;
@@ -111,7 +116,10 @@ describe('forLikes', () => {
     const a = await rec.forLikes(likes, 10);
     expect(a.mode).toBe('fold-in');
     for (const m of a.items) expect(likes).not.toContain(m.movieId);
-    const scores = await rec.foldInScores(Int32Array.from(likes, (id) => id - 1), 1);
+    const scores = await rec.foldInScores(
+      Int32Array.from(likes, (id) => id - 1),
+      1,
+    );
     const liked = likes.map((id) => scores[id - 1]);
     const rest = Array.from(scores).filter((_, i) => !likes.includes(i + 1));
     const mean = (x: number[]): number => x.reduce((p, q) => p + q, 0) / x.length;
@@ -137,8 +145,8 @@ describe('searchMovies', () => {
   });
 });
 
-describe('the model file\'s id maps', () => {
-  it('records every user\'s UserID and every item\'s MovieID', () => {
+describe("the model file's id maps", () => {
+  it("records every user's UserID and every item's MovieID", () => {
     const ids = loadModel<ModelMeta>(join(out, 'smoke.ncf')).meta.ids!;
     expect(ids.users).toEqual(Array.from({ length: 60 }, (_, u) => u + 1));
     expect(ids.items).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
@@ -155,8 +163,21 @@ describe('the model file\'s id maps', () => {
 
 describe('an MF model (dot product with biases)', () => {
   it('recommends for known users and folds in new ones (the extra user gets a factor row and a bias)', async () => {
-    const r = ncf(['train', '--config', 'configs/smoke.json', '--set', 'name=smoke-mf', '--set', 'model.type=mf', '--set', 'model.embeddingStd=0.1',
-      '--set', `output.models=${out}`, '--set', `output.reports=${out}`]);
+    const r = ncf([
+      'train',
+      '--config',
+      'configs/smoke.json',
+      '--set',
+      'name=smoke-mf',
+      '--set',
+      'model.type=mf',
+      '--set',
+      'model.embeddingStd=0.1',
+      '--set',
+      `output.models=${out}`,
+      '--set',
+      `output.reports=${out}`,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const mf = await loadRecommender(join(out, 'smoke-mf.ncf'), { dataDir: join(ROOT, 'test/fixtures/ml-100k-tiny'), minLikes: 3 });
     try {
@@ -165,7 +186,10 @@ describe('an MF model (dot product with biases)', () => {
       expect(known.items).toHaveLength(5);
       const likes = [3, 5, 8, 13];
       expect((await mf.forLikes(likes, 10)).mode).toBe('fold-in');
-      const scores = await mf.foldInScores(Int32Array.from(likes, (id) => id - 1), 1);
+      const scores = await mf.foldInScores(
+        Int32Array.from(likes, (id) => id - 1),
+        1,
+      );
       const liked = likes.map((id) => scores[id - 1]);
       const rest = Array.from(scores).filter((_, i) => !likes.includes(i + 1));
       expect(liked.reduce((p, q) => p + q, 0) / liked.length).toBeGreaterThan(rest.reduce((p, q) => p + q, 0) / rest.length);

@@ -7,11 +7,15 @@ import { runReport } from '../../src/run/report.js';
 import { NcfError } from '../../src/util/errors.js';
 import { ariaValues, benchFixture, itemsOf, tempDir } from './fixtures.js';
 
-const textOf = (html: string): string => html.replace(/<svg[\s\S]*?<\/svg>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+const textOf = (html: string): string =>
+  html
+    .replace(/<svg[\s\S]*?<\/svg>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');
 const read = (...p: string[]): string => readFileSync(join(...p), 'utf8');
 
 describe('writeBenchReport', () => {
-  it('writes bench.json as given, a chart per measure, and a page with each engine\'s numbers', async () => {
+  it("writes bench.json as given, a chart per measure, and a page with each engine's numbers", async () => {
     const dir = join(tempDir('bench'), 'bench-1');
     const b = benchFixture({ epochs: true });
     await writeBenchReport(dir, b);
@@ -34,7 +38,9 @@ describe('writeBenchReport', () => {
     expect(text).toContain('tfjs:wasm: per epoch from the shared initial weights epoch loss sampled HR sampled NDCG train s 1 0.3510 0.5490 0.3100 14.5');
 
     const md = read(dir, 'summary.md');
-    expect(md).toContain('| tfjs:wasm | wasm SIMD, 2 threads | loss 2.4e-7, grad 3.1e-6 (mlp.dense0.kernel) | 2.00 | 2.50 | 120,000 | 41.4 extrapolated | 0.50 | 0.35× |');
+    expect(md).toContain(
+      '| tfjs:wasm | wasm SIMD, 2 threads | loss 2.4e-7, grad 3.1e-6 (mlp.dense0.kernel) | 2.00 | 2.50 | 120,000 | 41.4 extrapolated | 0.50 | 0.35× |',
+    );
   });
 
   it('no convergence charts or tables when the bench trained no epochs', async () => {
@@ -105,8 +111,11 @@ describe('runCompare', () => {
     expect(text).toContain('scratch 340,000 680,000 2.00×');
     const bars = itemsOf(read(r.dir, 'charts', 'samples-per-second.svg'), 'rect').map(ariaValues);
     expect(bars.map((x) => [x.run, x.engine])).toEqual([
-      ['A: cpu-box', 'scratch'], ['A: cpu-box', 'tfjs:wasm'], ['A: cpu-box', 'tfjs:webgpu (SwiftShader, CPU emulator)'],
-      ['B: gpu-box', 'scratch'], ['B: gpu-box', 'tfjs:wasm'],
+      ['A: cpu-box', 'scratch'],
+      ['A: cpu-box', 'tfjs:wasm'],
+      ['A: cpu-box', 'tfjs:webgpu (SwiftShader, CPU emulator)'],
+      ['B: gpu-box', 'scratch'],
+      ['B: gpu-box', 'tfjs:wasm'],
     ]);
     expect(html).toContain(read(r.dir, 'charts', 'samples-per-second.svg'));
   });

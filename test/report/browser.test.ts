@@ -17,10 +17,21 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`browser test skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 
 function chromium(args: string[]): string {
-  const r = spawnSync(CHROMIUM, [
-    '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${tempDir('chromium-profile')}`, ...args,
-  ], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${tempDir('chromium-profile')}`,
+      ...args,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   if (r.status !== 0) throw new Error(`chromium exited ${r.status}: ${r.stderr.slice(-2000)}`);
   return r.stdout;
 }

@@ -13,7 +13,7 @@ describe('train charts', () => {
   const { dir, records } = writeTrainFixture(tempDir('charts'), 4);
   const run = readTrainRun(dir);
 
-  it('draw one point per epoch at the run\'s loss, a line through every loss block, bars of samples/s', async () => {
+  it("draw one point per epoch at the run's loss, a line through every loss block, bars of samples/s", async () => {
     const charts = await trainCharts(run);
     expect(charts.map((c) => c.name)).toEqual(['loss-per-epoch', 'loss-within-epochs', 'ranking-per-epoch', 'throughput-per-epoch']);
     for (const c of charts) expect(c.svg).toMatch(/^<svg [^>]*width="\d+" height="\d+"/);
@@ -40,7 +40,8 @@ describe('train charts', () => {
     expect(points.filter((p) => p.metric === 'sampled NDCG@10')).toHaveLength(4);
     const full = points.filter((p) => p.metric.startsWith('full-ranking'));
     expect(full.map((p) => [p.epoch, p.metric, Number(p['metric value'])])).toEqual([
-      ['4', 'full-ranking HR@10', 0.0812], ['4', 'full-ranking NDCG@10', 0.0413],
+      ['4', 'full-ranking HR@10', 0.0812],
+      ['4', 'full-ranking NDCG@10', 0.0413],
     ]);
   });
 });
@@ -62,7 +63,9 @@ describe('bench charts', () => {
     expect(itemsOf(speedup, 'rule')).toHaveLength(1); // the 1× reference line
 
     const ms = byName(charts, 'ms-per-step').svg;
-    const medians = itemsOf(ms, 'rect').filter((r) => /ms per step/.test(r)).map(ariaValues);
+    const medians = itemsOf(ms, 'rect')
+      .filter((r) => /ms per step/.test(r))
+      .map(ariaValues);
     expect(medians.map((m) => Number(m['ms per step']))).toEqual([0.75, 2, 28.4]);
     // Whiskers from median to p90, one per engine.
     expect(itemsOf(ms, 'rule')).toHaveLength(3);
@@ -74,7 +77,11 @@ describe('bench charts', () => {
     const hr = itemsOf(byName(charts, 'convergence-hr').svg, 'symbol').map(ariaValues);
     expect(hr).toHaveLength(9);
     expect(hr.filter((p) => p.engine === 'tfjs:wasm').map((p) => Number(p['sampled HR@K']))).toEqual([0.549, 0.609, 0.639]);
-    expect(markGroups(byName(charts, 'convergence-loss').svg).filter((g) => g.type === 'line').flatMap((g) => g.items)).toHaveLength(3);
+    expect(
+      markGroups(byName(charts, 'convergence-loss').svg)
+        .filter((g) => g.type === 'line')
+        .flatMap((g) => g.items),
+    ).toHaveLength(3);
   });
 
   it('comparison: one bar per engine per bench', async () => {

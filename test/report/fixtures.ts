@@ -10,7 +10,12 @@ import type { EpochRecord } from '../../src/core/records.js';
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `ncf-report-${prefix}-`));
 
-export const WEBGPU_INFO: EngineInfo = { name: 'tfjs', backend: 'webgpu', label: 'tfjs on webgpu (NVIDIA H100 80GB HBM3 (nvidia hopper))', detail: 'NVIDIA H100 80GB HBM3 (nvidia hopper)' };
+export const WEBGPU_INFO: EngineInfo = {
+  name: 'tfjs',
+  backend: 'webgpu',
+  label: 'tfjs on webgpu (NVIDIA H100 80GB HBM3 (nvidia hopper))',
+  detail: 'NVIDIA H100 80GB HBM3 (nvidia hopper)',
+};
 export const BLOCKS_PER_EPOCH = 5;
 
 /** Epoch e of a made-up run: loss falls, HR peaks at epoch 3 (so the best epoch is not the last), full ranking on the last. */
@@ -34,12 +39,23 @@ export function epochRecord(epoch: number, last: number): EpochRecord {
  * A train report folder as `ncf train` leaves it after `done` of `planned` epochs (fewer: a run
  * stopped with Ctrl-C). Returns the folder and the records it holds.
  */
-export function writeTrainFixture(root: string, done = 4, planned = done, engine: RecordedEngine = WEBGPU_INFO): { dir: string; records: EpochRecord[]; config: Config } {
+export function writeTrainFixture(
+  root: string,
+  done = 4,
+  planned = done,
+  engine: RecordedEngine = WEBGPU_INFO,
+): { dir: string; records: EpochRecord[]; config: Config } {
   const config: Config = { ...DEFAULTS, name: 'fixture', engine: 'tfjs', train: { ...DEFAULTS.train, epochs: planned } };
   const report = new RunReport(root, config.name, new Date('2026-01-02T03:04:05Z'));
   report.writeConfig(config, {
-    dataDir: '/data/ml-1m-ncf', resumedFromEpoch: 0, cpu: 'Test CPU 9000', cores: 2, startedAt: '2026-01-02T03:04:05.000Z',
-    engine, parameters: 392_601, data: { users: 6040, items: 3706, trainPositives: 994_169 },
+    dataDir: '/data/ml-1m-ncf',
+    resumedFromEpoch: 0,
+    cpu: 'Test CPU 9000',
+    cores: 2,
+    startedAt: '2026-01-02T03:04:05.000Z',
+    engine,
+    parameters: 392_601,
+    data: { users: 6040, items: 3706, trainPositives: 994_169 },
   });
   const records = Array.from({ length: done }, (_, i) => epochRecord(i + 1, planned));
   for (const r of records) report.addEpoch(r);
@@ -49,10 +65,19 @@ export function writeTrainFixture(root: string, done = 4, planned = done, engine
 
 function engine(over: Partial<BenchEngineResult> & Pick<BenchEngineResult, 'label' | 'samplesPerSecond'>): BenchEngineResult {
   return {
-    engine: 'tfjs', backend: 'wasm', detail: 'wasm SIMD, 2 threads', emulated: false,
+    engine: 'tfjs',
+    backend: 'wasm',
+    detail: 'wasm SIMD, 2 threads',
+    emulated: false,
     parity: { lossRelError: 2.4e-7, maxGradRelError: 3.1e-6, worstParam: 'mlp.dense0.kernel' },
-    batchSize: 256, steps: 200, msPerStep: { median: 2, p90: 2.5, chunks: [2, 2.1, 2.5] },
-    epochSeconds: 10, epochSecondsMeasured: false, evalSeconds: 0.5, speedup: 1, convergence: null,
+    batchSize: 256,
+    steps: 200,
+    msPerStep: { median: 2, p90: 2.5, chunks: [2, 2.1, 2.5] },
+    epochSeconds: 10,
+    epochSecondsMeasured: false,
+    evalSeconds: 0.5,
+    speedup: 1,
+    convergence: null,
     ...over,
   };
 }
@@ -65,25 +90,54 @@ export function benchFixture(o: { cpu?: string; scale?: number; epochs?: boolean
   const scratchSps = 340_000 * scale;
   const engines = [
     engine({
-      label: 'scratch', engine: 'scratch', backend: null, detail: '2 worker threads', parity: null, samplesPerSecond: scratchSps,
-      msPerStep: { median: 0.75 / scale, p90: 0.9 / scale, chunks: [0.75, 0.8, 0.9] }, epochSeconds: 14.62 / scale, epochSecondsMeasured: true,
-      evalSeconds: 0.2, speedup: 1, convergence: conv(0),
+      label: 'scratch',
+      engine: 'scratch',
+      backend: null,
+      detail: '2 worker threads',
+      parity: null,
+      samplesPerSecond: scratchSps,
+      msPerStep: { median: 0.75 / scale, p90: 0.9 / scale, chunks: [0.75, 0.8, 0.9] },
+      epochSeconds: 14.62 / scale,
+      epochSecondsMeasured: true,
+      evalSeconds: 0.2,
+      speedup: 1,
+      convergence: conv(0),
     }),
-    engine({ label: 'tfjs:wasm', samplesPerSecond: 120_000 * scale, speedup: (120_000 * scale) / scratchSps, epochSeconds: 41.4 / scale, convergence: conv(0.001) }),
+    engine({
+      label: 'tfjs:wasm',
+      samplesPerSecond: 120_000 * scale,
+      speedup: (120_000 * scale) / scratchSps,
+      epochSeconds: 41.4 / scale,
+      convergence: conv(0.001),
+    }),
   ];
   if (o.webgpu !== false) {
     engines.push(
       engine({
-        label: 'tfjs:webgpu', backend: 'webgpu', detail: 'Google SwiftShader (a CPU emulator, not a GPU)', emulated: true,
-        samplesPerSecond: 9_000 * scale, speedup: (9_000 * scale) / scratchSps, msPerStep: { median: 28.4, p90: 31.7, chunks: [28, 29, 31.7] },
-        epochSeconds: 552.3, convergence: conv(0.002),
+        label: 'tfjs:webgpu',
+        backend: 'webgpu',
+        detail: 'Google SwiftShader (a CPU emulator, not a GPU)',
+        emulated: true,
+        samplesPerSecond: 9_000 * scale,
+        speedup: (9_000 * scale) / scratchSps,
+        msPerStep: { median: 28.4, p90: 31.7, chunks: [28, 29, 31.7] },
+        epochSeconds: 552.3,
+        convergence: conv(0.002),
       }),
     );
   }
   return {
     createdAt: '2026-01-02T03:04:05.000Z',
     machine: { cpu: o.cpu ?? 'AMD EPYC', cores: 2, platform: 'linux x64', node: 'v20.20.2' },
-    config: { name: 'bench', dataset: 'ml-1m-ncf', model: { type: 'neumf', factors: 8, layers: [64, 32, 16, 8] }, optimizer: 'lazy_adam', lr: 0.001, batchSize: 256, seed: 42 },
+    config: {
+      name: 'bench',
+      dataset: 'ml-1m-ncf',
+      model: { type: 'neumf', factors: 8, layers: [64, 32, 16, 8] },
+      optimizer: 'lazy_adam',
+      lr: 0.001,
+      batchSize: 256,
+      seed: 42,
+    },
     data: { users: 6040, items: 3706, trainPositives: 994_169, instancesPerEpoch: 4_970_845 },
     engines,
   };
@@ -109,14 +163,18 @@ export function markGroups(svg: string): MarkGroup[] {
 }
 
 export function itemsOf(svg: string, type: string): string[] {
-  return markGroups(svg).filter((g) => g.type === type).flatMap((g) => g.items);
+  return markGroups(svg)
+    .filter((g) => g.type === type)
+    .flatMap((g) => g.items);
 }
 
 /** The numbers in an item's aria-label, by field: `epoch: 1; loss: 0.46` → { epoch: 1, loss: 0.46 }. */
 export function ariaValues(item: string): Record<string, string> {
   const label = /aria-label="([^"]*)"/.exec(item)?.[1] ?? '';
-  return Object.fromEntries(label.split('; ').map((kv) => {
-    const at = kv.indexOf(': ');
-    return [kv.slice(0, at), kv.slice(at + 2)];
-  }));
+  return Object.fromEntries(
+    label.split('; ').map((kv) => {
+      const at = kv.indexOf(': ');
+      return [kv.slice(0, at), kv.slice(at + 2)];
+    }),
+  );
 }

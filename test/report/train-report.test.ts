@@ -16,10 +16,14 @@ function rendered(dir: string): Record<string, string> {
   return out;
 }
 
-const textOf = (html: string): string => html.replace(/<svg[\s\S]*?<\/svg>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+const textOf = (html: string): string =>
+  html
+    .replace(/<svg[\s\S]*?<\/svg>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');
 
 describe('train report.html', () => {
-  it('holds every chart, the facts and each epoch\'s numbers from metrics.csv', async () => {
+  it("holds every chart, the facts and each epoch's numbers from metrics.csv", async () => {
     const { dir, records } = writeTrainFixture(tempDir('train'), 4);
     const html = readFileSync(await writeTrainReportPage(dir), 'utf8');
 
@@ -86,7 +90,7 @@ describe('train report.html, no epoch finished', () => {
 });
 
 describe('ncf report <dir>', () => {
-  it('re-renders charts/ and report.html identically from the folder\'s files alone', async () => {
+  it("re-renders charts/ and report.html identically from the folder's files alone", async () => {
     const { dir } = writeTrainFixture(tempDir('rerender'), 4);
     await writeTrainReportPage(dir);
     const first = rendered(dir);
@@ -102,7 +106,9 @@ describe('ncf report <dir>', () => {
     await expect(runReport(join(root, 'missing'))).rejects.toThrow(/missing: no such folder$/);
     const empty = join(root, 'empty');
     mkdirSync(empty);
-    await expect(runReport(empty)).rejects.toThrow(new NcfError(`${empty} is not a report folder: it needs config.json and metrics.csv (ncf train) or bench.json (ncf bench)`));
+    await expect(runReport(empty)).rejects.toThrow(
+      new NcfError(`${empty} is not a report folder: it needs config.json and metrics.csv (ncf train) or bench.json (ncf bench)`),
+    );
     const broken = join(root, 'broken');
     mkdirSync(broken);
     writeFileSync(join(broken, 'config.json'), '{"name": "x"}');
@@ -122,7 +128,7 @@ describe('ncf train writes the page (built CLI, smoke config)', () => {
   };
   const reportDir = (stdout: string): string => /^report: (.+)$/m.exec(stdout)![1];
 
-  it('at the end of a run: charts and report.html from the run\'s own numbers; `ncf report` redraws the same', () => {
+  it("at the end of a run: charts and report.html from the run's own numbers; `ncf report` redraws the same", () => {
     const o = outDirs();
     const r = ncf(['train', '--config', 'configs/smoke.json', '--set', 'train.epochs=2', ...o.sets]);
     expect(r.status).toBe(0);

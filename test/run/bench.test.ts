@@ -26,8 +26,20 @@ describe('engineLabels', () => {
 
 describe('compare', () => {
   it('gives ‖a − b‖ / ‖b‖ per gradient, the worst one named, and the loss relative error', () => {
-    const b = { loss: 2, grads: new Map([['x', new Float32Array([3, 4])], ['y', new Float32Array([1, 0])]]) };
-    const a = { loss: 2.002, grads: new Map([['x', new Float32Array([3, 4.05])], ['y', new Float32Array([1, 0.5])]]) };
+    const b = {
+      loss: 2,
+      grads: new Map([
+        ['x', new Float32Array([3, 4])],
+        ['y', new Float32Array([1, 0])],
+      ]),
+    };
+    const a = {
+      loss: 2.002,
+      grads: new Map([
+        ['x', new Float32Array([3, 4.05])],
+        ['y', new Float32Array([1, 0.5])],
+      ]),
+    };
     const p = compare(a, b);
     expect(p.lossRelError).toBeCloseTo(0.001, 6);
     expect(p.maxGradRelError).toBeCloseTo(0.5, 6); // y: ‖(0, 0.5)‖ / ‖(1, 0)‖
@@ -51,7 +63,10 @@ describe('runBench on the smoke fixture', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('times scratch and tfjs:cpu from the same weights and instances, and both train to the same loss', async () => {
-    const config = loadConfig(join(ROOT, 'configs/smoke.json'), [`output.reports=${JSON.stringify(out)}`, `data.dir=${JSON.stringify(join(ROOT, 'test/fixtures/ml-100k-tiny'))}`]);
+    const config = loadConfig(join(ROOT, 'configs/smoke.json'), [
+      `output.reports=${JSON.stringify(out)}`,
+      `data.dir=${JSON.stringify(join(ROOT, 'test/fixtures/ml-100k-tiny'))}`,
+    ]);
     const lines: string[] = [];
     const r = await runBench(config, { engines: ['tfjs:cpu'], steps: 10, epochs: 2, log: (l) => lines.push(l), progress: new Progress(false) });
     const saved = JSON.parse(readFileSync(join(r.dir, 'bench.json'), 'utf8')) as BenchReport;

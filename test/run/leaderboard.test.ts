@@ -22,9 +22,13 @@ const quiet = { resume: false, log: (): void => {}, progress: new Progress(false
 
 function config(name: string, sets: string[]) {
   return loadConfig(join(ROOT, 'configs/smoke.json'), [
-    `name=${name}`, 'train.epochs=2', 'eval.fullRanking=every',
-    `output.models=${JSON.stringify(join(out, 'm'))}`, `output.reports=${JSON.stringify(reports)}`,
-    `data.dir=${JSON.stringify(join(ROOT, 'test/fixtures/ml-100k-tiny'))}`, ...sets,
+    `name=${name}`,
+    'train.epochs=2',
+    'eval.fullRanking=every',
+    `output.models=${JSON.stringify(join(out, 'm'))}`,
+    `output.reports=${JSON.stringify(reports)}`,
+    `data.dir=${JSON.stringify(join(ROOT, 'test/fixtures/ml-100k-tiny'))}`,
+    ...sets,
   ]);
 }
 
@@ -51,7 +55,11 @@ describe('runLeaderboard', () => {
     expect(r.rows.map((x) => x.run).sort()).toEqual(['itempop', 't-bpr', 't-gmf', 't-mf']);
     const hrs = r.rows.map((x) => x.best.hr);
     expect(hrs).toEqual([...hrs].sort((a, b) => b - a));
-    for (const [run, res, label] of [['t-mf', mf, 'MF'], ['t-bpr', bpr, 'BPR-MF'], ['t-gmf', gmf, 'GMF']] as const) {
+    for (const [run, res, label] of [
+      ['t-mf', mf, 'MF'],
+      ['t-bpr', bpr, 'BPR-MF'],
+      ['t-gmf', gmf, 'GMF'],
+    ] as const) {
       const row = r.rows.find((x) => x.run === run)!;
       const best = bestEpoch(res.history)!;
       expect(row.model).toBe(label);

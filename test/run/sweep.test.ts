@@ -15,14 +15,16 @@ const out = mkdtempSync(join(tmpdir(), 'ncf-sweep-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('runSweep', () => {
-  it('the paper\'s tower per predictive factors', () => {
+  it("the paper's tower per predictive factors", () => {
     expect(tower(8)).toEqual([64, 32, 16, 8]);
     expect(tower(64)).toEqual([512, 256, 128, 64]);
   });
 
-  it('trains each model at each size and tables each run\'s best epoch, as its model file records it', async () => {
+  it("trains each model at each size and tables each run's best epoch, as its model file records it", async () => {
     const base = loadConfig(join(ROOT, 'configs/smoke.json'), [
-      'train.epochs=2', `output.models=${JSON.stringify(join(out, 'm'))}`, `output.reports=${JSON.stringify(join(out, 'r'))}`,
+      'train.epochs=2',
+      `output.models=${JSON.stringify(join(out, 'm'))}`,
+      `output.reports=${JSON.stringify(join(out, 'r'))}`,
       `data.dir=${JSON.stringify(join(ROOT, 'test/fixtures/ml-100k-tiny'))}`,
     ]);
     const r = await runSweep(base, ['gmf', 'mlp'], [2, 4], { resume: false, log: () => {}, progress: new Progress(false), stopRequested: () => false });
@@ -39,10 +41,14 @@ describe('runSweep', () => {
     expect(existsSync(join(r.dir, 'report.html'))).toBe(true);
   }, 60_000);
 
-  it('sweeps MF\'s dimension with the base config\'s training settings', async () => {
+  it("sweeps MF's dimension with the base config's training settings", async () => {
     const base = loadConfig(join(ROOT, 'configs/smoke.json'), [
-      'name=mfsweep', 'train.epochs=1', 'train.l2=0.01', 'model.embeddingStd=0.1',
-      `output.models=${JSON.stringify(join(out, 'm'))}`, `output.reports=${JSON.stringify(join(out, 'r'))}`,
+      'name=mfsweep',
+      'train.epochs=1',
+      'train.l2=0.01',
+      'model.embeddingStd=0.1',
+      `output.models=${JSON.stringify(join(out, 'm'))}`,
+      `output.reports=${JSON.stringify(join(out, 'r'))}`,
       `data.dir=${JSON.stringify(join(ROOT, 'test/fixtures/ml-100k-tiny'))}`,
     ]);
     const r = await runSweep(base, ['mf'], [3, 6], { resume: false, log: () => {}, progress: new Progress(false), stopRequested: () => false });

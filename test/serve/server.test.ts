@@ -239,7 +239,9 @@ describe('buildServer over app.inject', () => {
     const small = buildServer(rec, { bodyLimit: 100 });
     try {
       const res = await small.inject({
-        method: 'POST', url: '/recommend', headers: { 'content-type': 'application/json' },
+        method: 'POST',
+        url: '/recommend',
+        headers: { 'content-type': 'application/json' },
         payload: JSON.stringify({ likes: Array.from({ length: 60 }, (_, i) => i + 1) }),
       });
       await expectError(res, 413, 'request body is larger than 100 bytes');
@@ -270,7 +272,11 @@ describe('buildServer over app.inject', () => {
   });
 
   it('an unknown route or method is a 404 listing the routes', async () => {
-    await expectError(await get('/recommendations?user=1'), 404, /^no route GET \/recommendations; routes: GET \/health, GET \/recommend\?user=, POST \/recommend, GET \/movies\?search=$/);
+    await expectError(
+      await get('/recommendations?user=1'),
+      404,
+      /^no route GET \/recommendations; routes: GET \/health, GET \/recommend\?user=, POST \/recommend, GET \/movies\?search=$/,
+    );
     await expectError(await app.inject({ method: 'DELETE', url: '/recommend' }), 404, /^no route DELETE \/recommend;/);
   });
 
@@ -297,8 +303,7 @@ describe('buildServer over a socket on 127.0.0.1', () => {
   });
   afterAll(() => app.close());
 
-  const postJson = (body: string) =>
-    fetch(`${base}/recommend`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const postJson = (body: string) => fetch(`${base}/recommend`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('listens on an ephemeral port and answers every route', async () => {
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

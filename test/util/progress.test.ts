@@ -6,9 +6,20 @@ import { Progress, withByteProgress } from '../../src/util/progress.js';
 function logProgress(): { p: Progress; lines: () => string[]; tick: (ms: number) => void } {
   let text = '';
   let t = 1_000_000;
-  const stream = new Writable({ write: (chunk, _enc, done): void => { text += String(chunk); done(); } });
+  const stream = new Writable({
+    write: (chunk, _enc, done): void => {
+      text += String(chunk);
+      done();
+    },
+  });
   const p = new Progress(true, { stream, lineEveryMs: 30_000, now: () => t });
-  return { p, lines: () => text.split('\n').filter(Boolean), tick: (ms) => { t += ms; } };
+  return {
+    p,
+    lines: () => text.split('\n').filter(Boolean),
+    tick: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 describe('Progress outside a terminal', () => {
@@ -49,7 +60,15 @@ describe('Progress outside a terminal', () => {
     expect(lines()).toEqual(['b: 60% (6/10 bytes), 30s elapsed, eta 20s']);
 
     let written = '';
-    const off = new Progress(false, { stream: new Writable({ write: (c, _e, d): void => { written += String(c); d(); } }), lineEveryMs: 0 });
+    const off = new Progress(false, {
+      stream: new Writable({
+        write: (c, _e, d): void => {
+          written += String(c);
+          d();
+        },
+      }),
+      lineEveryMs: 0,
+    });
     off.start('x', 10);
     off.update(5);
     expect(written).toBe('');
@@ -71,7 +90,11 @@ describe('withByteProgress', () => {
     p.update(2048); // stopped: silent
     tick(60_000);
     p.update(2048);
-    await expect(withByteProgress(p, 'x', async () => { throw new Error('bad file'); })).rejects.toThrow('bad file');
+    await expect(
+      withByteProgress(p, 'x', async () => {
+        throw new Error('bad file');
+      }),
+    ).rejects.toThrow('bad file');
     expect(lines()).toHaveLength(1);
   });
 });

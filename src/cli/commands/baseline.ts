@@ -7,7 +7,7 @@ import { configFrom, withConfigOptions, type ConfigFlags } from '../options.js';
 export function baselineCommand(): Command {
   return withConfigOptions(
     new Command('baseline')
-      .description('score a non-learned baseline on a config\'s data and protocol: itempop (items by training popularity)')
+      .description("score a non-learned baseline on a config's data and protocol: itempop (items by training popularity)")
       .argument('<name>', 'itempop'),
     'configs/ml-1m.json',
   ).action(async (name: string, opts: ConfigFlags) => {

@@ -26,7 +26,10 @@ export function benchCommand(): Command {
       }
       if (!opts.config) throw new NcfError('bench needs --config <file> (or --compare <run-a> <run-b>)');
       const r = await runBench(configFrom(opts), {
-        engines: opts.engines.split(',').map((e) => e.trim()).filter(Boolean),
+        engines: opts.engines
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean),
         steps: positiveInt(opts.steps, '--steps'),
         epochs: positiveInt(opts.epochs, '--epochs', true),
         log: (l) => console.log(l),

@@ -11,7 +11,11 @@ export function evalCommand(): Command {
   return new Command('eval')
     .description('score a saved model: HR@K and NDCG@K under the sampled protocol and/or full ranking')
     .requiredOption('-m, --model <file>', 'a model file written by ncf train (models/<name>.ncf)')
-    .addOption(new Option('-p, --protocol <protocol>', 'sampled: held-out item among the sampled negatives; full: among every unseen item').choices(['sampled', 'full', 'both']).default('both'))
+    .addOption(
+      new Option('-p, --protocol <protocol>', 'sampled: held-out item among the sampled negatives; full: among every unseen item')
+        .choices(['sampled', 'full', 'both'])
+        .default('both'),
+    )
     .option('--data-dir <dir>', 'folder holding the dataset (default: the one the model was trained on)')
     .option('--json', 'print the metrics as JSON')
     .option('--cold-start', 'instead: fold-in vs popularity for users whose history is hidden but for a few liked movies')

@@ -6,7 +6,7 @@ import { configFrom, interruptFlag, listOf, positiveInt, withConfigOptions, type
 
 export function sweepCommand(): Command {
   return withConfigOptions(
-    new Command('sweep').description('train models at several numbers of predictive factors (He et al.\'s Table 2) into one table'),
+    new Command('sweep').description("train models at several numbers of predictive factors (He et al.'s Table 2) into one table"),
     'configs/ml-1m.json',
   )
     .option('--models <list>', `models to train: ${MODEL_TYPES.join(', ')}`, 'gmf,mlp,neumf')
@@ -17,7 +17,10 @@ export function sweepCommand(): Command {
       const stop = interruptFlag();
       try {
         const r = await runSweep(configFrom(opts), models, factors, {
-          resume: false, log: (l) => console.log(l), progress: new Progress(), stopRequested: stop.requested,
+          resume: false,
+          log: (l) => console.log(l),
+          progress: new Progress(),
+          stopRequested: stop.requested,
         });
         console.log(`\n${r.table}\nreport: ${r.dir}`);
         if (r.interrupted) process.exitCode = 130;

@@ -26,7 +26,10 @@ export function trainCommand(): Command {
       const stop = interruptFlag();
       try {
         const r = await runTrain(config, {
-          resume: Boolean(opts.resume), log: (l) => console.log(l), progress: new Progress(), stopRequested: stop.requested,
+          resume: Boolean(opts.resume),
+          log: (l) => console.log(l),
+          progress: new Progress(),
+          stopRequested: stop.requested,
         });
         if (r.interrupted) {
           console.log(
@@ -39,7 +42,9 @@ export function trainCommand(): Command {
         }
         if (r.best) {
           const b = r.best.record;
-          console.log(`best epoch ${b.epoch} (by sampled HR@${b.sampled.k}, as He et al. report): HR@${b.sampled.k} ${b.sampled.hr.toFixed(4)}  NDCG@${b.sampled.k} ${b.sampled.ndcg.toFixed(4)}  → ${r.best.path}`);
+          console.log(
+            `best epoch ${b.epoch} (by sampled HR@${b.sampled.k}, as He et al. report): HR@${b.sampled.k} ${b.sampled.hr.toFixed(4)}  NDCG@${b.sampled.k} ${b.sampled.ndcg.toFixed(4)}  → ${r.best.path}`,
+          );
         }
         const table = trainSummaryTable(r.history);
         if (table) console.log(`\n${table}\n`);

@@ -7,26 +7,9 @@
  * tensorflow_datasets/url_checksums/movielens.txt. Where both exist, both are checked.
  */
 
-export type DownloadableDataset =
-  | 'ml-100k'
-  | 'ml-1m'
-  | 'ml-10m'
-  | 'ml-20m'
-  | 'ml-25m'
-  | 'ml-32m'
-  | 'ml-latest-small'
-  | 'ml-1m-ncf';
+export type DownloadableDataset = 'ml-100k' | 'ml-1m' | 'ml-10m' | 'ml-20m' | 'ml-25m' | 'ml-32m' | 'ml-latest-small' | 'ml-1m-ncf';
 
-export const DOWNLOADABLE: readonly DownloadableDataset[] = [
-  'ml-100k',
-  'ml-1m',
-  'ml-10m',
-  'ml-20m',
-  'ml-25m',
-  'ml-32m',
-  'ml-latest-small',
-  'ml-1m-ncf',
-];
+export const DOWNLOADABLE: readonly DownloadableDataset[] = ['ml-100k', 'ml-1m', 'ml-10m', 'ml-20m', 'ml-25m', 'ml-32m', 'ml-latest-small', 'ml-1m-ncf'];
 
 export type HashAlgorithm = 'sha256' | 'md5';
 

@@ -42,10 +42,7 @@ export async function fetchToFile(url: string, dest: string, opts: FetchOptions)
   let stallTimer: NodeJS.Timeout | undefined;
   const armStallTimer = (): void => {
     clearTimeout(stallTimer);
-    stallTimer = setTimeout(
-      () => controller.abort(new Error(`no data received for ${Math.round(stallMs / 1000)} s`)),
-      stallMs,
-    );
+    stallTimer = setTimeout(() => controller.abort(new Error(`no data received for ${Math.round(stallMs / 1000)} s`)), stallMs);
   };
 
   armStallTimer();
@@ -83,18 +80,14 @@ export async function fetchToFile(url: string, dest: string, opts: FetchOptions)
       bar?.update(bytes, { done: mb(bytes) });
     }
   } catch (err) {
-    throw new NcfError(
-      `Download of ${url} was interrupted after ${mb(bytes)} MB: ${describeFetchError(err, controller.signal)}. ${manualHint(url)}`,
-    );
+    throw new NcfError(`Download of ${url} was interrupted after ${mb(bytes)} MB: ${describeFetchError(err, controller.signal)}. ${manualHint(url)}`);
   } finally {
     clearTimeout(stallTimer);
     bar?.stop();
     await file.close();
   }
   if (expectedBytes !== undefined && bytes !== expectedBytes) {
-    throw new NcfError(
-      `Download of ${url} is truncated: got ${bytes} of ${expectedBytes} bytes. Try again, or ${lowerFirst(manualHint(url))}`,
-    );
+    throw new NcfError(`Download of ${url} is truncated: got ${bytes} of ${expectedBytes} bytes. Try again, or ${lowerFirst(manualHint(url))}`);
   }
 
   const digests: Partial<Record<HashAlgorithm, string>> = {};
@@ -136,14 +129,8 @@ export function algorithmsFor(checks: readonly FileCheck[]): HashAlgorithm[] {
 }
 
 function startBar(label: string, total: number | undefined): SingleBar {
-  const format =
-    total === undefined
-      ? `${label} {done} MB`
-      : `${label} [{bar}] {percentage}% | {done}/{size} MB | ETA {eta_formatted}`;
-  const bar = new SingleBar(
-    { format, stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 10 },
-    Presets.shades_classic,
-  );
+  const format = total === undefined ? `${label} {done} MB` : `${label} [{bar}] {percentage}% | {done}/{size} MB | ETA {eta_formatted}`;
+  const bar = new SingleBar({ format, stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 10 }, Presets.shades_classic);
   bar.start(total ?? 0, 0, { done: mb(0), size: mb(total ?? 0) });
   return bar;
 }

@@ -39,11 +39,7 @@ export interface DownloadOptions {
 }
 
 /** Downloads `name` into `${dataRoot}/${name}/` and returns that folder. Idempotent: if all expected files are there, returns at once. */
-export async function downloadDataset(
-  name: DownloadableDataset,
-  dataRoot: string,
-  opts: DownloadOptions = {},
-): Promise<string> {
+export async function downloadDataset(name: DownloadableDataset, dataRoot: string, opts: DownloadOptions = {}): Promise<string> {
   const entry: CatalogEntry | undefined = (CATALOG as Partial<Record<string, CatalogEntry>>)[name];
   if (entry === undefined) {
     throw new NcfError(`Unknown dataset "${name}": can download ${DOWNLOADABLE.join(', ')}.`);
@@ -121,14 +117,7 @@ async function assertExpectedFiles(staging: string, entry: CatalogEntry, url: st
  * Renames `staging` to `target`. A folder already at `target` (incomplete, or `force`) is moved
  * aside first and deleted only after the new one is in place.
  */
-async function moveIntoPlace(
-  staging: string,
-  target: string,
-  root: string,
-  name: string,
-  tag: string,
-  entry: CatalogEntry,
-): Promise<void> {
+async function moveIntoPlace(staging: string, target: string, root: string, name: string, tag: string, entry: CatalogEntry): Promise<void> {
   let aside: string | undefined;
   if (await exists(target)) {
     aside = path.join(root, `.${name}.old-${tag}`);

@@ -66,14 +66,7 @@ export async function extractZip(zipPath: string, destDir: string, opts: Extract
  */
 export function assertSafeEntryName(name: string, label: string): void {
   const segments = name.split('/');
-  if (
-    name === '' ||
-    name.startsWith('/') ||
-    /^[a-zA-Z]:/.test(name) ||
-    name.includes('\\') ||
-    name.includes('\0') ||
-    segments.includes('..')
-  ) {
+  if (name === '' || name.startsWith('/') || /^[a-zA-Z]:/.test(name) || name.includes('\\') || name.includes('\0') || segments.includes('..')) {
     throw unsafe(name, label);
   }
 }

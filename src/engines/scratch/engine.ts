@@ -45,7 +45,11 @@ export class ScratchEngine implements Engine {
   /** Shared scratch for splitting `score` across threads, grown on demand. */
   private scoreBuf: { users: Int32Array; items: Int32Array; out: Float32Array } | null = null;
 
-  private constructor(readonly shape: ModelShape, init: ShardInit, workers: Worker[]) {
+  private constructor(
+    readonly shape: ModelShape,
+    init: ShardInit,
+    workers: Worker[],
+  ) {
     this.L = init.layout;
     this.main = new ShardTrainer(init);
     this.workers = workers;
@@ -276,11 +280,7 @@ export class ScratchEngine implements Engine {
 }
 
 function isShared(inst: Instances): boolean {
-  return (
-    inst.users.buffer instanceof SharedArrayBuffer &&
-    inst.items.buffer instanceof SharedArrayBuffer &&
-    inst.labels.buffer instanceof SharedArrayBuffer
-  );
+  return inst.users.buffer instanceof SharedArrayBuffer && inst.items.buffer instanceof SharedArrayBuffer && inst.labels.buffer instanceof SharedArrayBuffer;
 }
 
 function copyToShared(inst: Instances): Instances {

@@ -53,7 +53,9 @@ export function flatLayout(shape: ModelShape): FlatLayout {
     off += n;
   }
   return {
-    shape, entries, rowTables,
+    shape,
+    entries,
+    rowTables,
     userTables: rowTables.filter((t) => t.rows === 'users'),
     itemTables: rowTables.filter((t) => t.rows === 'items'),
     denseStart: denseStart < 0 ? off : denseStart,

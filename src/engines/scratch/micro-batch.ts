@@ -20,7 +20,10 @@ export class MicroBatch {
   private readonly tableWidth: Int32Array;
   private readonly tableOfUsers: Uint8Array;
 
-  constructor(L: FlatLayout, readonly stride: number) {
+  constructor(
+    L: FlatLayout,
+    readonly stride: number,
+  ) {
     this.act = new Float64Array(MB * stride);
     this.dact = new Float64Array(MB * stride);
     this.rows = L.rowTables.map(() => new Int32Array(MB));

@@ -1,3 +1,4 @@
+// biome-ignore-all format: the ops are laid out by hand (a 4-sample × 2-output tile per line, forward beside backward); see below
 /**
  * The scratch engine's ops, over a micro-batch of exactly MB = 4 samples at a time. Each
  * `xForward` has its `xBackward` right below it with the same loop structure (except Dense: its

@@ -54,7 +54,10 @@ const SPIN_STEP = 500;
 export class Barrier {
   private spinLimit = SPIN_MAX;
 
-  constructor(private readonly ctrl: Int32Array, private readonly parties: number) {}
+  constructor(
+    private readonly ctrl: Int32Array,
+    private readonly parties: number,
+  ) {}
 
   wait(): void {
     if (this.parties === 1) return;

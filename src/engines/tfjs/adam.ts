@@ -37,13 +37,24 @@ export class TfjsAdam {
   /** Which rows each per-user and per-item table has. */
   private readonly rowsOf: Map<string, 'users' | 'items'>;
 
-  constructor(private readonly opt: OptimizerConfig, private readonly params: Params, shape: ModelShape, readonly lazy: boolean) {
+  constructor(
+    private readonly opt: OptimizerConfig,
+    private readonly params: Params,
+    shape: ModelShape,
+    readonly lazy: boolean,
+  ) {
     this.userStamp = new Int32Array(lazy ? shape.numUsers : 0).fill(-1);
     this.itemStamp = new Int32Array(lazy ? shape.numItems : 0).fill(-1);
     this.rowsOf = new Map(paramSpecs(shape).flatMap((p) => (p.rows ? [[p.name, p.rows] as const] : [])));
     for (const [name, p] of params) {
-      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
-      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.m.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+      );
+      this.v.set(
+        name,
+        tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+      );
     }
   }
 
@@ -134,7 +145,10 @@ export class TfjsAdam {
 
   setState(s: OptimizerState): void {
     this.step = s.step;
-    for (const [kind, vars] of [['m', this.m], ['v', this.v]] as const) {
+    for (const [kind, vars] of [
+      ['m', this.m],
+      ['v', this.v],
+    ] as const) {
       for (const [name, variable] of vars) {
         const data = s.slots.get(`${kind}:${name}`);
         tf.tidy(() => variable.assign(data ? tf.tensor(data.slice(), variable.shape) : tf.zerosLike(variable)));

@@ -51,7 +51,13 @@ async function select(name: TfjsBackendName): Promise<BackendChoice> {
     case 'cpu':
       return activate('cpu', async () => undefined, 'plain JavaScript'); // registered by @tensorflow/tfjs itself
     case 'wasm':
-      return activate('wasm', async () => { await import('@tensorflow/tfjs-backend-wasm'); }, 'WebAssembly (XNNPACK)');
+      return activate(
+        'wasm',
+        async () => {
+          await import('@tensorflow/tfjs-backend-wasm');
+        },
+        'WebAssembly (XNNPACK)',
+      );
     case 'tensorflow': {
       const which = await loadTensorflow();
       if (!which) throw new NcfError(TENSORFLOW_HINT);
@@ -65,7 +71,13 @@ async function select(name: TfjsBackendName): Promise<BackendChoice> {
             "Debian's chromium (SwiftShader) and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json",
         );
       }
-      const choice = await activate('webgpu', async () => { await import('@tensorflow/tfjs-backend-webgpu'); }, adapter.name);
+      const choice = await activate(
+        'webgpu',
+        async () => {
+          await import('@tensorflow/tfjs-backend-webgpu');
+        },
+        adapter.name,
+      );
       return { ...choice, adapter: adapter.name, emulated: adapter.emulated };
     }
     case 'auto':
@@ -81,12 +93,24 @@ async function selectAuto(): Promise<BackendChoice> {
   notes.push('no @tensorflow/tfjs-node-gpu');
   const adapter = await probeWebgpu();
   if (adapter && !adapter.emulated) {
-    const c = await activate('webgpu', async () => { await import('@tensorflow/tfjs-backend-webgpu'); }, `auto: WebGPU adapter ${adapter.name}; ${notes.join(', ')}`);
+    const c = await activate(
+      'webgpu',
+      async () => {
+        await import('@tensorflow/tfjs-backend-webgpu');
+      },
+      `auto: WebGPU adapter ${adapter.name}; ${notes.join(', ')}`,
+    );
     return { ...c, adapter: adapter.name, emulated: false };
   }
   notes.push(adapter ? `WebGPU adapter ${adapter.name} is a CPU emulator` : 'no WebGPU adapter');
   if (which === '@tensorflow/tfjs-node') return activate('tensorflow', async () => undefined, `auto: ${notes.join(', ')}; ${which} (libtensorflow on the CPU)`);
-  return activate('wasm', async () => { await import('@tensorflow/tfjs-backend-wasm'); }, `auto: ${notes.join(', ')}; wasm is the fastest CPU backend here`);
+  return activate(
+    'wasm',
+    async () => {
+      await import('@tensorflow/tfjs-backend-wasm');
+    },
+    `auto: ${notes.join(', ')}; wasm is the fastest CPU backend here`,
+  );
 }
 
 async function activate(name: BackendChoice['name'], load: () => Promise<void>, detail: string): Promise<BackendChoice> {

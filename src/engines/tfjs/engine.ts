@@ -43,12 +43,20 @@ export class TfjsEngine implements Engine {
   private adam: TfjsAdam | null = null;
   private epoch: EpochTensors | null = null;
 
-  private constructor(readonly shape: ModelShape, opt: OptimizerConfig, private readonly obj: Objective, readonly backend: BackendChoice) {
+  private constructor(
+    readonly shape: ModelShape,
+    opt: OptimizerConfig,
+    private readonly obj: Objective,
+    readonly backend: BackendChoice,
+  ) {
     const detail = backend.emulated ? `${backend.detail} (a CPU emulator, not a GPU)` : backend.detail;
     this.info = { name: 'tfjs', backend: backend.name, label: `tfjs on ${backend.name} (${detail})`, detail, emulated: Boolean(backend.emulated) };
     this.prefix = `ncf${engines++}/`;
     for (const p of paramSpecs(shape)) {
-      this.params.set(p.name, tf.tidy(() => tf.variable(tf.zeros(p.shape), true, this.prefix + p.name)));
+      this.params.set(
+        p.name,
+        tf.tidy(() => tf.variable(tf.zeros(p.shape), true, this.prefix + p.name)),
+      );
     }
     // tf.train.adam would upload its β and ε constants at every step (constants.ts says why that is slow).
     if (opt.name === 'sgd') this.sgd = tf.train.sgd(opt.lr);
@@ -127,11 +135,15 @@ export class TfjsEngine implements Engine {
         // tf.variableGrads (and so Optimizer.minimize) would upload its seed gradient, ones(), at every step.
         // The data term is what a step reports; kept, since gradients() disposes all but its result.
         let data: tf.Scalar | null = null;
-        const { grads } = tf.engine().gradients(() => {
-          const o = objective(this.shape, this.params, u, i, y, this.obj);
-          data = tf.keep(o.data);
-          return o.total;
-        }, vars, constant(1));
+        const { grads } = tf.engine().gradients(
+          () => {
+            const o = objective(this.shape, this.params, u, i, y, this.obj);
+            data = tf.keep(o.data);
+            return o.total;
+          },
+          vars,
+          constant(1),
+        );
         const byName = new Map(names.map((name, j) => [name, grads[j]]));
         if (this.sgd) this.sgd.applyGradients(names.map((name, j) => ({ name: this.prefix + name, tensor: grads[j] })));
         else this.adam!.apply(byName, k);
@@ -176,9 +188,7 @@ export class TfjsEngine implements Engine {
     const out = new Float32Array(users.length);
     for (let a = 0; a < users.length; a += SCORE_CHUNK) {
       const b = Math.min(a + SCORE_CHUNK, users.length);
-      const z = tf.tidy(() =>
-        logits(this.shape, this.params, tf.tensor1d(users.subarray(a, b), 'int32'), tf.tensor1d(items.subarray(a, b), 'int32')),
-      );
+      const z = tf.tidy(() => logits(this.shape, this.params, tf.tensor1d(users.subarray(a, b), 'int32'), tf.tensor1d(items.subarray(a, b), 'int32')));
       out.set((await z.data()) as Float32Array, a);
       z.dispose();
     }

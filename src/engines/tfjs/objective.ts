@@ -15,11 +15,16 @@ import { tfjsModel } from './models/index.js';
  * bias row block the batch looked up (B, width), for the L2 term to reuse.
  */
 export function logits(shape: ModelShape, p: Params, users: tf.Tensor1D, items: tf.Tensor1D, read?: tf.Tensor2D[]): tf.Tensor1D {
-  return tfjsModel(shape.type)(p, (name, ids) => {
-    const r = lookup(p.get(name)!, ids);
-    read?.push(r);
-    return r;
-  }, users, items);
+  return tfjsModel(shape.type)(
+    p,
+    (name, ids) => {
+      const r = lookup(p.get(name)!, ids);
+      read?.push(r);
+      return r;
+    },
+    users,
+    items,
+  );
 }
 
 /**
@@ -47,7 +52,12 @@ export function meanLogLoss(z: tf.Tensor1D, y: tf.Tensor1D): tf.Scalar {
  * instance — which is what the gradients are taken of.
  */
 export function objective(
-  shape: ModelShape, p: Params, users: tf.Tensor1D, items: tf.Tensor1D, labels: tf.Tensor1D, obj: Objective,
+  shape: ModelShape,
+  p: Params,
+  users: tf.Tensor1D,
+  items: tf.Tensor1D,
+  labels: tf.Tensor1D,
+  obj: Objective,
 ): { data: tf.Scalar; total: tf.Scalar } {
   const read: tf.Tensor2D[] = [];
   const z = logits(shape, p, users, items, read);
@@ -65,7 +75,9 @@ export function objective(
   const units = obj.loss === 'bpr' ? n / 2 : n;
   // The rows the forward pass looked up (no second gather).
   const terms: tf.Scalar[] = read.map((r) => tf.mul(tf.sum(tf.square(r)), constant(obj.l2 / 2 / units)));
-  const dense = paramSpecs(shape).filter((s) => !s.rows).map((s) => p.get(s.name)!);
+  const dense = paramSpecs(shape)
+    .filter((s) => !s.rows)
+    .map((s) => p.get(s.name)!);
   for (const t of dense) terms.push(tf.mul(tf.sum(tf.square(t)), constant((obj.l2 / 2) * (n / units))));
   // Pairwise adds, not tf.addN: webgpu's AddN kernel binds one buffer per input and fails past 7.
   return { data, total: terms.reduce((a, b) => tf.add(a, b), data) };

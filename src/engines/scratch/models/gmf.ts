@@ -8,7 +8,10 @@ import type { ScratchModel } from '../net.js';
 import { denseBackward, denseForward, hadamardBackward, hadamardForward } from '../ops.js';
 
 /** GMF's product of the user and item rows into act[off, off + G) of each sample. */
-export function gmfPart(L: FlatLayout, off: number): {
+export function gmfPart(
+  L: FlatLayout,
+  off: number,
+): {
   G: number;
   forward(P: Float32Array, mb: MicroBatch): void;
   backward(P: Float32Array, dP: Float32Array, mb: MicroBatch): void;

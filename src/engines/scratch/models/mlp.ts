@@ -50,7 +50,10 @@ export function mlpTower(L: FlatLayout, hidden: number, last: (hiddenEnd: number
   const qi = tableOf(L, 'mlp_item');
   const H1 = H[1];
   return {
-    H, E, h, hidden: off - hidden,
+    H,
+    E,
+    h,
+    hidden: off - hidden,
     forward(P, mb) {
       const { act, stride: S } = mb;
       gatherForward(P, mb.rows[pu.slot], act, h[0], S, E);

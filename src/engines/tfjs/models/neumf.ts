@@ -4,5 +4,4 @@ import { gmfVector } from './gmf.js';
 import { outputLayer, type TfjsModel } from './lookup.js';
 import { mlpVector } from './mlp.js';
 
-export const neumf: TfjsModel = (p, rows, users, items) =>
-  outputLayer(p, tf.concat([gmfVector(rows, users, items), mlpVector(p, rows, users, items)], 1));
+export const neumf: TfjsModel = (p, rows, users, items) => outputLayer(p, tf.concat([gmfVector(rows, users, items), mlpVector(p, rows, users, items)], 1));
