@@ -1,42 +1,20 @@
 /** Whether a tfjs backend can run on this machine, decided by a real probe, and what to install when it cannot. */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { webgpuAdapterName } from '../../src/engines/tfjs/adapter-probe.js';
 
 /** Without a GPU, SwiftShader (Debian's chromium) provides a Vulkan device on the CPU: slow but exact. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /**
- * Asks the `webgpu` package (Dawn) for an adapter in a child process, as the engine's own probe
- * does (src/engines/tfjs/backend.ts), so driver noise stays out of the test output. Defaults
+ * Asks the `webgpu` package (Dawn) for an adapter in a child process, with the engine's own probe
+ * (src/engines/tfjs/adapter-probe.ts), so driver noise stays out of the test output. Defaults
  * VK_ICD_FILENAMES to SwiftShader's ICD where that file exists, in this process too, so the
  * engine's in-process Dawn later finds the same device. The adapter's name, or null.
  */
 export function probeWebgpuAdapter(): string | null {
   if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  process.env.XDG_RUNTIME_DIR ??= tmpdir(); // else the Vulkan loader complains on stderr
-  let entry: string;
-  try {
-    entry = pathToFileURL(createRequire(import.meta.url).resolve('webgpu')).href;
-  } catch {
-    return null;
-  }
-  const script =
-    `import(${JSON.stringify(entry)}).then(async ({ create, globals }) => {` +
-    '  Object.assign(globalThis, globals);' +
-    '  const a = await create([]).requestAdapter();' +
-    '  const i = (a && a.info) || {};' +
-    "  process.stdout.write(JSON.stringify(a ? [i.description, i.vendor, i.architecture, i.device].filter(Boolean).join(' ') || 'unknown adapter' : null));" +
-    '  process.exit(0);' +
-    "}).catch(() => { process.stdout.write('null'); process.exit(0); });";
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-  try {
-    return JSON.parse(r.stdout || 'null') as string | null;
-  } catch {
-    return null;
-  }
+  return webgpuAdapterName();
 }
 
 function resolves(pkg: string): boolean {

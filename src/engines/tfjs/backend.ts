@@ -8,11 +8,9 @@
  *   cpu         plain JavaScript (part of @tensorflow/tfjs)
  */
 import * as tf from '@tensorflow/tfjs';
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { NcfError } from '../../util/errors.js';
+import { webgpuAdapterName } from './adapter-probe.js';
 import type { TfjsBackendName } from './backends.js';
 
 export type { TfjsBackendName } from './backends.js';
@@ -147,35 +145,11 @@ interface AdapterInfo {
 }
 
 /**
- * Asks Dawn for an adapter in a child process first: Dawn prints native warnings on stderr while
- * it rejects unusable Vulkan drivers, and a failed probe should cost the user one clear line, not
- * a screen of driver noise. Only when an adapter exists is `navigator.gpu` made in this process
- * (it must exist before the tfjs webgpu backend is imported).
+ * An adapter found in a child process (adapter-probe.ts); only then is `navigator.gpu` made in
+ * this process (it must exist before the tfjs webgpu backend is imported).
  */
 async function probeWebgpu(): Promise<AdapterInfo | null> {
-  const require = createRequire(import.meta.url);
-  let entry: string;
-  try {
-    entry = pathToFileURL(require.resolve('webgpu')).href;
-  } catch {
-    return null;
-  }
-  process.env.XDG_RUNTIME_DIR ??= tmpdir(); // else the Vulkan loader complains on stderr
-  const script =
-    `import(${JSON.stringify(entry)}).then(async ({ create, globals }) => {` +
-    '  Object.assign(globalThis, globals);' +
-    '  const a = await create([]).requestAdapter();' +
-    '  const i = (a && a.info) || {};' +
-    "  process.stdout.write(JSON.stringify(a ? [i.description, i.vendor, i.architecture, i.device].filter(Boolean).join(' ') || 'unknown adapter' : null));" +
-    '  process.exit(0);' +
-    "}).catch(() => { process.stdout.write('null'); process.exit(0); });";
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-  let name: string | null = null;
-  try {
-    name = JSON.parse(r.stdout || 'null') as string | null;
-  } catch {
-    name = null;
-  }
+  const name = webgpuAdapterName();
   if (!name) return null;
   const webgpu = (await import('webgpu')) as unknown as { create: (flags: string[]) => unknown; globals: object };
   Object.assign(globalThis, webgpu.globals);
