@@ -50,7 +50,20 @@ export interface Engine {
   score(users: Int32Array, items: Int32Array): Promise<Float32Array>;
   /** Fitting one user's rows with every other weight frozen (fold-in), where the engine can. */
   readonly userRows?: UserRows;
+  /**
+   * Trains steps [step, step + 4) and counts what each step issues beyond its chunk's own cost:
+   * after one uncounted step (a first step may set up more), a chunk of two minus a chunk of one.
+   * GPU dispatches on a GPU backend, framework kernels elsewhere. Engines that issue none
+   * (scratch) lack it.
+   */
+  readonly countStep?: (instances: Instances, batchSize: number, step: number) => Promise<StepCount>;
   dispose(): Promise<void>;
+}
+
+/** What one training step issued. */
+export interface StepCount {
+  count: number;
+  unit: 'dispatches' | 'kernels';
 }
 
 /** One user's rows of the per-user tables, written and differentiated without touching the rest. */

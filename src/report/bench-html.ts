@@ -70,7 +70,7 @@ export function enginesTable(b: BenchReport): Table {
   return {
     caption: `Per engine: ${b.engines[0]?.steps ?? 0} timed steps of batch ${b.config.batchSize} after warm-up; parity = relative error against scratch from the same weights and batch`,
     textColumns: [1, 2],
-    head: ['engine', 'detail', 'parity', 'ms/step median', 'ms/step p90', 'samples/s', 'epoch s', 'eval s', 'speed-up'],
+    head: ['engine', 'detail', 'parity', 'ms/step median', 'ms/step p90', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'per step'],
     rows: b.engines.map((e) => [
       benchLabel(e),
       e.detail,
@@ -81,8 +81,14 @@ export function enginesTable(b: BenchReport): Table {
       epochText(e),
       seconds(e.evalSeconds),
       times(e.speedup),
+      stepCountText(e),
     ]),
   };
+}
+
+/** `219 dispatches`, `269 kernels`, or `-` where nothing was counted. */
+export function stepCountText(e: BenchEngineResult): string {
+  return e.stepCount ? `${e.stepCount.count} ${e.stepCount.unit}` : '-';
 }
 
 function convergenceTables(b: BenchReport): Table[] {
@@ -118,7 +124,7 @@ export function benchPage(b: BenchReport, charts: Awaited<ReturnType<typeof benc
 export function benchTable(b: BenchReport): string {
   return (
     textTable(
-      ['engine', 'ms/step', 'p90', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)'],
+      ['engine', 'ms/step', 'p90', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)', 'per step'],
       b.engines.map((e) => [
         benchLabel(e),
         fixed(e.msPerStep.median, 2),
@@ -128,6 +134,7 @@ export function benchTable(b: BenchReport): string {
         seconds(e.evalSeconds),
         times(e.speedup),
         e.parity ? `${relError(e.parity.lossRelError)}, ${relError(e.parity.maxGradRelError)}` : '-',
+        stepCountText(e),
       ]),
     ) + (b.engines.some((e) => !e.epochSecondsMeasured) ? '\n* extrapolated from the timed steps' : '')
   );

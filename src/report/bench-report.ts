@@ -14,6 +14,14 @@ export interface BenchEngineResult {
   /** Agreement with the reference engine (the first, scratch) on a fixed batch from the same weights (null for the reference itself). */
   parity: { lossRelError: number; maxGradRelError: number; worstParam: string } | null;
   batchSize: number;
+  /**
+   * What one training step issues beyond its chunk's own cost: GPU dispatches (webgpu) or
+   * framework kernels (other tfjs backends); null for an engine that issues none (scratch), absent
+   * in reports from before it was counted.
+   */
+  stepCount?: { count: number; unit: 'dispatches' | 'kernels' } | null;
+  /** stepCount's count where it counts GPU dispatches, else null. */
+  dispatchesPerStep?: number | null;
   /** Timed training steps (after warm-up). */
   steps: number;
   /** Per chunk of steps, divided by the chunk's steps. */
@@ -40,6 +48,14 @@ export interface BenchReport {
     optimizer: string;
     lr: number;
     batchSize: number;
+  /**
+   * What one training step issues beyond its chunk's own cost: GPU dispatches (webgpu) or
+   * framework kernels (other tfjs backends); null for an engine that issues none (scratch), absent
+   * in reports from before it was counted.
+   */
+  stepCount?: { count: number; unit: 'dispatches' | 'kernels' } | null;
+  /** stepCount's count where it counts GPU dispatches, else null. */
+  dispatchesPerStep?: number | null;
     seed: number;
   };
   data: { users: number; items: number; trainPositives: number; instancesPerEpoch: number };

@@ -68,6 +68,8 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
       const parity = reference ? compare(g, reference) : null;
       if (parity) assertParity(label, n, parity);
       reference ??= g;
+      // Four steps of warm-up, three of them counted (the timing below does its own warm-up too).
+      const stepCount = engine.countStep ? await engine.countStep(instances, c.train.batchSize, 0) : null;
       const timing = await timeTraining(engine, instances, c.train.batchSize, o.steps, label, o.progress);
       const evalSeconds = await timeEvaluation(engine, c, data, label, o.progress);
       const info = engine.info;
@@ -79,6 +81,8 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
         emulated: Boolean(info.emulated),
         parity,
         batchSize: c.train.batchSize,
+        stepCount,
+        dispatchesPerStep: stepCount?.unit === 'dispatches' ? stepCount.count : null,
         ...timing,
         evalSeconds,
         speedup: timing.samplesPerSecond / (results[0]?.samplesPerSecond ?? timing.samplesPerSecond),
@@ -257,8 +261,9 @@ async function trainForConvergence(
 function engineLine(r: BenchEngineResult): string {
   const epoch = `${r.epochSeconds.toFixed(1)} s/epoch (${r.epochSecondsMeasured ? 'measured' : 'extrapolated'})`;
   const parity = r.parity ? `  parity: loss ${r.parity.lossRelError.toExponential(1)}, grads ${r.parity.maxGradRelError.toExponential(1)}` : '';
+  const issued = r.stepCount ? `  ${r.stepCount.count} ${r.stepCount.unit}/step` : '';
   return (
-    `${r.label.padEnd(14)} ${r.msPerStep.median.toFixed(2)} ms/step (p90 ${r.msPerStep.p90.toFixed(2)})  ` +
+    `${r.label.padEnd(14)} ${r.msPerStep.median.toFixed(2)} ms/step (p90 ${r.msPerStep.p90.toFixed(2)})${issued}  ` +
     `${Math.round(r.samplesPerSecond).toLocaleString('en-US')} samples/s  ${epoch}  eval ${r.evalSeconds.toFixed(1)} s  ` +
     `${r.speedup.toFixed(2)}× scratch${r.emulated ? '  [CPU emulator, not a GPU]' : ''}${parity}`
   );

@@ -176,6 +176,25 @@ export function tfjsParitySuite(backend: string, skipReason: string | null): voi
       expect(maxAbsDiff(await t.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
     });
 
+    it('counts what a step issues: the same at every step, dispatches on webgpu and kernels elsewhere, sgd < adam < lazy_adam', async () => {
+      const inst = batch();
+      const counts: number[] = [];
+      for (const opt of [{ ...adam, name: 'sgd' }, adam, { ...adam, name: 'lazy_adam' }] as OptimizerConfig[]) {
+        const [t, s] = await engines('neumf', opt);
+        const first = await t.countStep!(inst, 8, 0);
+        const later = await t.countStep!(inst, 8, 4);
+        expect(first.unit).toBe(backend === 'webgpu' ? 'dispatches' : 'kernels');
+        expect(later).toEqual(first);
+        counts.push(first.count);
+        // countStep trains steps [step, step + 4) like trainSteps: both engines agree after it.
+        await s.trainSteps(inst, 8, 0, 8);
+        expect(maxAbsDiff(await t.getWeights(), await s.getWeights()), opt.name).toBeLessThan(1e-5);
+      }
+      expect(counts[0]).toBeGreaterThan(10);
+      expect(counts[0]).toBeLessThan(counts[1]);
+      expect(counts[1]).toBeLessThan(counts[2]);
+    });
+
     it('holds the tensor count steady across steps (no leak)', async () => {
       const [t] = await engines('neumf');
       const inst = batch();

@@ -74,11 +74,11 @@ describe('benchTable', () => {
   it('one aligned line per engine with its numbers, extrapolated epochs starred', () => {
     const lines = benchTable(benchFixture()).split('\n');
     expect(lines).toHaveLength(6);
-    expect(lines[0].split(/\s{2,}/)).toEqual(['engine', 'ms/step', 'p90', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)']);
+    expect(lines[0].split(/\s{2,}/)).toEqual(['engine', 'ms/step', 'p90', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)', 'per step']);
     expect(lines[1]).toMatch(/^-+( +-+)+$/);
-    expect(lines[2].split(/\s{2,}/)).toEqual(['scratch', '0.75', '0.90', '340,000', '14.6', '0.20', '1.00×', '-']);
-    expect(lines[3].split(/\s{2,}/)).toEqual(['tfjs:wasm', '2.00', '2.50', '120,000', '41.4*', '0.50', '0.35×', '2.4e-7, 3.1e-6']);
-    expect(lines[4]).toMatch(/^tfjs:webgpu \(SwiftShader, CPU emulator\)\s+28\.40\s+31\.70\s+9,000\s+552\.3\*/);
+    expect(lines[2].split(/\s{2,}/)).toEqual(['scratch', '0.75', '0.90', '340,000', '14.6', '0.20', '1.00×', '-', '-']);
+    expect(lines[3].split(/\s{2,}/)).toEqual(['tfjs:wasm', '2.00', '2.50', '120,000', '41.4*', '0.50', '0.35×', '2.4e-7, 3.1e-6', '269 kernels']);
+    expect(lines[4]).toMatch(/^tfjs:webgpu \(SwiftShader, CPU emulator\)\s+28\.40\s+31\.70\s+9,000\s+552\.3\*.*\s219 dispatches$/);
     expect(lines[5]).toBe('* extrapolated from the timed steps');
     // Columns line up: every row as wide as the header's right edge.
     expect(new Set(lines.slice(0, 5).map((l) => l.length)).size).toBe(1);

@@ -105,6 +105,7 @@ export function benchFixture(o: { cpu?: string; scale?: number; epochs?: boolean
     }),
     engine({
       label: 'tfjs:wasm',
+      stepCount: { count: 269, unit: 'kernels' },
       samplesPerSecond: 120_000 * scale,
       speedup: (120_000 * scale) / scratchSps,
       epochSeconds: 41.4 / scale,
@@ -115,6 +116,8 @@ export function benchFixture(o: { cpu?: string; scale?: number; epochs?: boolean
     engines.push(
       engine({
         label: 'tfjs:webgpu',
+        stepCount: { count: 219, unit: 'dispatches' },
+        dispatchesPerStep: 219,
         backend: 'webgpu',
         detail: 'Google SwiftShader (a CPU emulator, not a GPU)',
         emulated: true,

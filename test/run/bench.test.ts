@@ -73,6 +73,12 @@ describe('runBench on the smoke fixture', () => {
     expect(saved.engines.map((e) => e.label)).toEqual(['scratch', 'tfjs:cpu']);
     const [scratch, cpu] = saved.engines;
     expect(scratch.parity).toBeNull();
+    // The scratch engine issues no kernels; tfjs on cpu counts framework kernels, not GPU dispatches.
+    expect(scratch.stepCount).toBeNull();
+    expect(cpu.stepCount!.unit).toBe('kernels');
+    expect(cpu.stepCount!.count).toBeGreaterThan(10);
+    expect(cpu.dispatchesPerStep).toBeNull();
+    expect(lines.some((l) => l.startsWith('tfjs:cpu') && l.includes(`${cpu.stepCount!.count} kernels/step`))).toBe(true);
     expect(scratch.speedup).toBe(1);
     expect(cpu.parity!.lossRelError).toBeLessThan(1e-5);
     expect(cpu.parity!.maxGradRelError).toBeLessThan(1e-4);

@@ -8,7 +8,7 @@ import type { ModelShape, Weights } from '../../core/model.js';
 import { PLAIN_LOG_LOSS, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../../core/training.js';
 import { paramSpecs } from '../../models/index.js';
 import { checkWeights } from '../../models/weights.js';
-import { checkUser, type Engine, type EngineInfo, type EngineOptions, type UserRows } from '../engine.js';
+import { checkUser, type Engine, type EngineInfo, type EngineOptions, type StepCount, type UserRows } from '../engine.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { TfjsAdam } from './adam.js';
 import { constant } from './constants.js';
@@ -100,6 +100,37 @@ export class TfjsEngine implements Engine {
       return { loss, grads: rows };
     },
   };
+
+  /**
+   * On webgpu every GPU dispatch goes through the backend's recordAndSubmit, so wrapping it counts
+   * them exactly; elsewhere tf.profile counts the kernels run.
+   */
+  readonly countStep = async (instances: Instances, batchSize: number, step: number): Promise<StepCount> => {
+    await this.trainSteps(instances, batchSize, step, 1);
+    const one = await this.countChunk(instances, batchSize, step + 1, 1);
+    const two = await this.countChunk(instances, batchSize, step + 2, 2);
+    return { count: two.count - one.count, unit: one.unit };
+  };
+
+  private async countChunk(instances: Instances, batchSize: number, firstStep: number, count: number): Promise<StepCount> {
+    if (this.backend.name !== 'webgpu') {
+      const info = await tf.profile(() => this.trainSteps(instances, batchSize, firstStep, count));
+      return { count: info.kernels.length, unit: 'kernels' };
+    }
+    const backend = tf.backend() as unknown as { recordAndSubmit: (...a: unknown[]) => unknown };
+    const record = backend.recordAndSubmit;
+    let dispatches = 0;
+    backend.recordAndSubmit = function (this: unknown, ...a: unknown[]) {
+      dispatches++;
+      return record.apply(this, a);
+    };
+    try {
+      await this.trainSteps(instances, batchSize, firstStep, count);
+    } finally {
+      backend.recordAndSubmit = record;
+    }
+    return { count: dispatches, unit: 'dispatches' };
+  }
 
   async getWeights(): Promise<Weights> {
     const w: Weights = new Map();
