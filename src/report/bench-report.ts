@@ -48,14 +48,14 @@ export interface BenchReport {
     optimizer: string;
     lr: number;
     batchSize: number;
-  /**
-   * What one training step issues beyond its chunk's own cost: GPU dispatches (webgpu) or
-   * framework kernels (other tfjs backends); null for an engine that issues none (scratch), absent
-   * in reports from before it was counted.
-   */
-  stepCount?: { count: number; unit: 'dispatches' | 'kernels' } | null;
-  /** stepCount's count where it counts GPU dispatches, else null. */
-  dispatchesPerStep?: number | null;
+    /**
+     * What one training step issues beyond its chunk's own cost: GPU dispatches (webgpu) or
+     * framework kernels (other tfjs backends); null for an engine that issues none (scratch), absent
+     * in reports from before it was counted.
+     */
+    stepCount?: { count: number; unit: 'dispatches' | 'kernels' } | null;
+    /** stepCount's count where it counts GPU dispatches, else null. */
+    dispatchesPerStep?: number | null;
     seed: number;
   };
   data: { users: number; items: number; trainPositives: number; instancesPerEpoch: number };
