@@ -9,7 +9,7 @@ import type { ModelShape, Weights } from '../../core/model.js';
 import { PLAIN_LOG_LOSS, type Instances, type OptimizerState } from '../../core/training.js';
 import { checkWeights } from '../../models/weights.js';
 import { checkUser, type Engine, type EngineInfo, type EngineOptions, type UserRows } from '../engine.js';
-import { flatLayout, type FlatLayout, type RowTable } from './layout.js';
+import { flatLayout, type FlatLayout, type RowTable } from '../flat-layout.js';
 import { ShardTrainer, type ScoringBuffers, type ShardInit } from './shard.js';
 import type { WorkerCommand } from './worker.js';
 

@@ -1,5 +1,5 @@
 /** Per-thread scratch for one micro-batch of MB samples (see ops.ts for why MB at a time). */
-import type { FlatLayout } from './layout.js';
+import type { FlatLayout } from '../flat-layout.js';
 import { MB } from './ops.js';
 
 export class MicroBatch {

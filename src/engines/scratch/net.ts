@@ -3,7 +3,7 @@
  * to the flat layout. Each model's is one file in models/ (a list of op calls, and the same list
  * reversed), found through models/index.ts.
  */
-import type { FlatLayout } from './layout.js';
+import type { FlatLayout } from '../flat-layout.js';
 import type { MicroBatch } from './micro-batch.js';
 
 export interface ScratchNet {

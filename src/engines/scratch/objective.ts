@@ -3,7 +3,7 @@
  * BPR on slot pairs), backward, and the L2 of every table row the samples read.
  */
 import type { Objective } from '../../core/training.js';
-import type { FlatLayout } from './layout.js';
+import type { FlatLayout } from '../flat-layout.js';
 import type { MicroBatch } from './micro-batch.js';
 import type { ScratchNet } from './net.js';
 import { bceWithLogitsBackward, bceWithLogitsForward, MB, rowL2Backward } from './ops.js';

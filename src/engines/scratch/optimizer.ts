@@ -15,7 +15,7 @@
  * skips reading (and zeroing) the gradient buffers; the arithmetic is the same.
  */
 import type { Instances, OptimizerConfig } from '../../core/training.js';
-import type { FlatLayout, RowTable } from './layout.js';
+import type { FlatLayout, RowTable } from '../flat-layout.js';
 
 export interface SharedParams {
   /** θ, (total). */

@@ -5,7 +5,7 @@
  * (which reads every shard's gradients), meet again. No allocation per step.
  */
 import type { Instances, Objective, OptimizerConfig } from '../../core/training.js';
-import type { FlatLayout } from './layout.js';
+import type { FlatLayout } from '../flat-layout.js';
 import { MicroBatch } from './micro-batch.js';
 import { scratchModel } from './models/index.js';
 import type { ScratchNet } from './net.js';

@@ -1,22 +1,28 @@
 /** The tfjs engine's registry entry; TensorFlow.js itself is imported only when an engine is made (it takes a while). */
 import { z } from 'zod';
 import type { EngineEntry } from '../entry.js';
-import { TFJS_BACKENDS, type TfjsBackendName, type TfjsSettings } from './backends.js';
+import { TFJS_BACKENDS, TFJS_KERNELS, type TfjsBackendName, type TfjsSettings } from './backends.js';
 
 const settings: z.ZodType<TfjsSettings> = z.strictObject({
   /** auto: the fastest available (CUDA, a real GPU through WebGPU, else wasm), printed with the reason. */
   backend: z.enum(TFJS_BACKENDS),
+  /** graph: tfjs ops (every backend); fused: ncf's own WebGPU kernels, two dispatches per step (webgpu; mf with sgd or adam so far). */
+  kernels: z.enum(TFJS_KERNELS),
 });
 
 export const tfjsEngine: EngineEntry<TfjsSettings> = {
   name: 'tfjs',
   summary: 'TensorFlow.js graph on webgpu, wasm, cpu or tensorflow (tfjs-node), the same models and weight layout',
   settings,
-  defaults: { backend: 'auto' },
+  defaults: { backend: 'auto', kernels: 'graph' },
   variants: TFJS_BACKENDS,
   withVariant: (s, variant) => ({ ...s, backend: variant as TfjsBackendName }),
   reference: false,
   create: async (shape, o) => {
+    if (o.settings.kernels === 'fused') {
+      const { FusedEngine } = await import('./fused/fused-engine.js');
+      return FusedEngine.create(shape, o);
+    }
     const { TfjsEngine } = await import('./engine.js');
     return TfjsEngine.create(shape, o);
   },

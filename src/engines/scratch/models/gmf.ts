@@ -2,7 +2,7 @@
  * GMF on the scratch engine (He et al. 2017, eq. 9–10): φ_G = p_u ⊙ q_i, z = h^T φ_G + b.
  * Activation row: [ φ_G (G) ].
  */
-import { offsetOf, tableOf, type FlatLayout } from '../layout.js';
+import { offsetOf, tableOf, type FlatLayout } from '../../flat-layout.js';
 import type { MicroBatch } from '../micro-batch.js';
 import type { ScratchModel } from '../net.js';
 import { denseBackward, denseForward, hadamardBackward, hadamardForward } from '../ops.js';

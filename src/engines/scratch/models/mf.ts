@@ -2,7 +2,7 @@
  * MF with biases on the scratch engine (Rendle et al. 2020): z = b + b_u + b_i + p_u·q_i, one op
  * each way; no activations.
  */
-import { offsetOf, tableOf } from '../layout.js';
+import { offsetOf, tableOf } from '../../flat-layout.js';
 import type { ScratchModel } from '../net.js';
 import { dotBiasBackward, dotBiasForward } from '../ops.js';
 

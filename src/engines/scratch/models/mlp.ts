@@ -8,7 +8,7 @@
  * layer's user part (U, H_1) and item part (I, H_1) are computed once per weight version; a pair
  * then costs one add per unit of h_1 plus the remaining (small) layers.
  */
-import { offsetOf, tableOf, type FlatLayout } from '../layout.js';
+import { offsetOf, tableOf, type FlatLayout } from '../../flat-layout.js';
 import type { MicroBatch } from '../micro-batch.js';
 import type { ScratchModel, ScoringTables } from '../net.js';
 import { denseBackward, denseForward, gatherBackward, gatherForward, MB, reluBackward, reluForward } from '../ops.js';

@@ -4,7 +4,7 @@
  *   [ h_0 (H_0) | h_1 | … | h_{L-1} | φ_G (G) | h_L ]
  * so that the output layer's input [φ_G ; h_L] is one contiguous slice.
  */
-import { offsetOf } from '../layout.js';
+import { offsetOf } from '../../flat-layout.js';
 import type { MicroBatch } from '../micro-batch.js';
 import type { ScratchModel } from '../net.js';
 import { denseBackward, denseForward } from '../ops.js';

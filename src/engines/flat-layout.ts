@@ -1,5 +1,6 @@
 /**
- * One flat Float32 layout for parameters, gradients and optimizer moments, with named offsets,
+ * One flat Float32 layout for parameters, gradients and optimizer moments, with named offsets
+ * (the scratch engine's buffers and the fused WebGPU arena),
  * so the optimizer is one loop and a worker thread can share the buffers as they are. The order
  * is the model's paramSpecs order: its per-user and per-item tables first, then the dense
  * parameters.
@@ -9,8 +10,8 @@
  *   H_l width of MLP layer l (H_0 = 2E), O = output-layer input width (G and/or H_last),
  *   F MF factors.
  */
-import { sizeOf, type ModelShape } from '../../core/model.js';
-import { paramSpecs } from '../../models/index.js';
+import { sizeOf, type ModelShape } from '../core/model.js';
+import { paramSpecs } from '../models/index.js';
 
 /** A per-user or per-item table in the flat buffer: row r is [off + r·width, off + (r+1)·width). */
 export interface RowTable {

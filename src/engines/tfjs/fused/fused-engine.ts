@@ -1,0 +1,333 @@
+/// <reference types="@webgpu/types" />
+/**
+ * The fused WebGPU path of the tfjs engine (tfjs.kernels = "fused"): the model's own kernels on
+ * tfjs' GPUDevice instead of ~220 tfjs dispatches per step. The parameters, Adam's moments and
+ * the gradients live in arenas of the flat layout; the epoch's instances are uploaded once; each
+ * step is two dispatches (forward + loss + backward, then the optimizer) with its batch offset
+ * and step sizes in a uniform slot, a whole chunk of steps goes in one submit, and the losses are
+ * read back once per chunk. So far it covers MF (both losses, L2) with sgd and adam.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelShape, Weights } from '../../../core/model.js';
+import { PLAIN_LOG_LOSS, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../../../core/training.js';
+import { checkWeights } from '../../../models/weights.js';
+import { NcfError } from '../../../util/errors.js';
+import type { Engine, EngineInfo, EngineOptions, StepCount } from '../../engine.js';
+import { flatLayout, offsetOf, tableOf, type FlatLayout } from '../../flat-layout.js';
+import { useBackend } from '../backend.js';
+import type { TfjsSettings } from '../backends.js';
+import { mfScoreShader, mfStepShader, optimizerShader, WORKGROUP, type MfLayout } from './mf-shaders.js';
+
+/** Bytes per step's uniform slot: the usual minUniformBufferOffsetAlignment. */
+const SLOT = 256;
+const MAX_WORKGROUPS = 65535;
+
+export class FusedEngine implements Engine {
+  readonly info: EngineInfo;
+  private readonly L: FlatLayout;
+  private readonly params: GPUBuffer;
+  private readonly grads: GPUBuffer;
+  private readonly m: GPUBuffer;
+  private readonly v: GPUBuffer;
+  private readonly stepPipeline: GPUComputePipeline;
+  private readonly optPipeline: GPUComputePipeline;
+  private readonly stepLayout: GPUBindGroupLayout;
+  private readonly optLayout: GPUBindGroupLayout;
+  private readonly scorePipeline: GPUComputePipeline;
+  private readonly owned: GPUBuffer[] = [];
+  private epoch: { source: Instances; version: number | undefined; buffer: GPUBuffer; n: number } | null = null;
+  private optStep = 0;
+  /** Dispatches issued so far (what countStep reports). */
+  private dispatches = 0;
+
+  private constructor(
+    readonly shape: ModelShape,
+    private readonly device: GPUDevice,
+    private readonly opt: OptimizerConfig,
+    private readonly obj: Objective,
+    detail: string,
+    emulated: boolean,
+  ) {
+    this.L = flatLayout(shape);
+    this.info = { name: 'tfjs', backend: 'webgpu', label: `tfjs on webgpu, fused kernels (${detail})`, detail: `fused kernels; ${detail}`, emulated };
+    const floats = (n: number): GPUBuffer => this.buffer(n * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    this.params = floats(this.L.total);
+    this.grads = floats(this.L.total);
+    this.m = floats(this.L.total);
+    this.v = floats(this.L.total);
+    const mf = mfLayout(this.L);
+    const module = (code: string): GPUShaderModule => device.createShaderModule({ code });
+    // Explicit layouts, for the uniform's dynamic offset: one bind group serves every step of a chunk.
+    const layout = (readOnly: boolean[]): GPUBindGroupLayout =>
+      device.createBindGroupLayout({
+        entries: [
+          ...readOnly.map((ro, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: ro ? 'read-only-storage' : 'storage' } as const })),
+          { binding: readOnly.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } as const },
+        ],
+      });
+    this.stepLayout = layout([true, false, true, false]);
+    this.optLayout = layout([false, false, false, false]);
+    const pipeline = (code: string, group: GPUBindGroupLayout): GPUComputePipeline =>
+      device.createComputePipeline({
+        layout: device.createPipelineLayout({ bindGroupLayouts: [group] }),
+        compute: { module: module(code), entryPoint: 'main' },
+      });
+    this.stepPipeline = pipeline(mfStepShader(mf, this.obj.loss === 'bpr'), this.stepLayout);
+    this.optPipeline = pipeline(optimizerShader(this.L.total, opt.name === 'adam', opt.beta1, opt.beta2), this.optLayout);
+    this.scorePipeline = device.createComputePipeline({ layout: 'auto', compute: { module: module(mfScoreShader(mf)), entryPoint: 'main' } });
+  }
+
+  static async create(shape: ModelShape, o: EngineOptions<TfjsSettings>): Promise<FusedEngine> {
+    if (shape.type !== 'mf') throw new NcfError(`tfjs.kernels "fused" covers model mf so far, not ${shape.type}: use tfjs.kernels "graph"`);
+    if (o.optimizer.name === 'lazy_adam')
+      throw new NcfError('tfjs.kernels "fused" covers sgd and adam so far, not lazy_adam: set train.optimizer, or tfjs.kernels "graph"');
+    const choice = await useBackend(o.settings.backend === 'auto' ? 'webgpu' : o.settings.backend);
+    if (choice.name !== 'webgpu') throw new NcfError(`tfjs.kernels "fused" needs the webgpu backend, not ${choice.name}`);
+    const device = (tf.backend() as unknown as { device: GPUDevice }).device;
+    device.pushErrorScope('validation');
+    const detail = choice.emulated ? `${choice.detail} (a CPU emulator, not a GPU)` : choice.detail;
+    const engine = new FusedEngine(shape, device, o.optimizer, o.objective ?? PLAIN_LOG_LOSS, detail, Boolean(choice.emulated));
+    const err = await device.popErrorScope();
+    if (err) {
+      await engine.dispose();
+      throw new Error(`fused kernels failed to compile: ${err.message}`);
+    }
+    return engine;
+  }
+
+  async setWeights(w: Weights): Promise<void> {
+    checkWeights(this.shape, w);
+    const flat = new Float32Array(this.L.total);
+    for (const [name, off] of this.L.entries) flat.set(w.get(name)!, off);
+    this.device.queue.writeBuffer(this.params, 0, flat);
+  }
+
+  async getWeights(): Promise<Weights> {
+    return this.split(await this.read(this.params, this.L.total), '');
+  }
+
+  async getOptimizerState(): Promise<OptimizerState> {
+    const slots: Weights = new Map();
+    if (this.opt.name !== 'sgd') {
+      for (const [k, t] of this.split(await this.read(this.m, this.L.total), 'm:')) slots.set(k, t);
+      for (const [k, t] of this.split(await this.read(this.v, this.L.total), 'v:')) slots.set(k, t);
+    }
+    return { step: this.optStep, slots };
+  }
+
+  async setOptimizerState(s: OptimizerState): Promise<void> {
+    this.optStep = s.step;
+    for (const [kind, buf] of [
+      ['m', this.m],
+      ['v', this.v],
+    ] as const) {
+      const flat = new Float32Array(this.L.total);
+      for (const [name, off] of this.L.entries) {
+        const t = s.slots.get(`${kind}:${name}`);
+        if (t) flat.set(t, off);
+      }
+      this.device.queue.writeBuffer(buf, 0, flat);
+    }
+  }
+
+  async trainSteps(instances: Instances, batchSize: number, firstStep: number, count: number): Promise<Float32Array> {
+    const epoch = this.upload(instances);
+    const per = this.obj.loss === 'bpr' ? 2 : 1;
+    const uniforms = new ArrayBuffer(count * SLOT);
+    for (let k = 0; k < count; k++) {
+      const b0 = (firstStep + k) * batchSize;
+      const n = Math.min(batchSize, instances.length - b0);
+      const t = this.optStep + 1 + k;
+      const c2 = Math.sqrt(1 - this.opt.beta2 ** t);
+      const lr = this.opt.name === 'adam' ? (this.opt.lr * c2) / (1 - this.opt.beta1 ** t) : this.opt.lr;
+      const slot = new DataView(uniforms, k * SLOT, 32);
+      slot.setUint32(0, b0, true);
+      slot.setUint32(4, n / per, true);
+      slot.setUint32(8, k, true);
+      slot.setUint32(12, epoch.n, true);
+      slot.setFloat32(16, lr, true);
+      slot.setFloat32(20, this.opt.epsilon * c2, true);
+      slot.setFloat32(24, this.obj.l2, true);
+    }
+    const steps = this.buffer(count * SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    const losses = this.buffer(Math.max(16, count * 4), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    this.device.queue.writeBuffer(steps, 0, uniforms);
+    const stepGroup = this.group(this.stepLayout, [this.params, this.grads, epoch.buffer, losses], steps);
+    const optGroup = this.group(this.optLayout, [this.params, this.grads, this.m, this.v], steps);
+    const [x, y] = grid(this.L.total);
+    const encoder = this.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    for (let k = 0; k < count; k++) {
+      const units = Math.min(batchSize, instances.length - (firstStep + k) * batchSize) / per;
+      pass.setPipeline(this.stepPipeline);
+      pass.setBindGroup(0, stepGroup, [k * SLOT]);
+      pass.dispatchWorkgroups(Math.ceil(units / WORKGROUP));
+      pass.setPipeline(this.optPipeline);
+      pass.setBindGroup(0, optGroup, [k * SLOT]);
+      pass.dispatchWorkgroups(x, y);
+      this.dispatches += 2;
+    }
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    this.optStep += count;
+    const out = await this.read(losses, count);
+    this.release(steps, losses);
+    return out;
+  }
+
+  async gradients(instances: Instances, start: number, end: number): Promise<{ loss: number; grads: Weights }> {
+    const sub: Instances = {
+      length: end - start,
+      users: instances.users.subarray(start, end),
+      items: instances.items.subarray(start, end),
+      labels: instances.labels.subarray(start, end),
+    };
+    const per = this.obj.loss === 'bpr' ? 2 : 1;
+    const buffer = this.instanceBuffer(sub);
+    const slot = new DataView(new ArrayBuffer(32));
+    slot.setUint32(4, sub.length / per, true);
+    slot.setUint32(12, sub.length, true);
+    slot.setFloat32(24, this.obj.l2, true);
+    const steps = this.buffer(SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    const losses = this.buffer(16, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    this.device.queue.writeBuffer(steps, 0, slot.buffer);
+    const encoder = this.device.createCommandEncoder();
+    encoder.clearBuffer(this.grads);
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.stepPipeline);
+    pass.setBindGroup(0, this.group(this.stepLayout, [this.params, this.grads, buffer, losses], steps), [0]);
+    pass.dispatchWorkgroups(Math.ceil(sub.length / per / WORKGROUP));
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    const [loss] = await this.read(losses, 1);
+    const grads = this.split(await this.read(this.grads, this.L.total), '');
+    const clear = this.device.createCommandEncoder();
+    clear.clearBuffer(this.grads);
+    this.device.queue.submit([clear.finish()]);
+    this.release(buffer, steps, losses);
+    return { loss, grads };
+  }
+
+  async score(users: Int32Array, items: Int32Array): Promise<Float32Array> {
+    const n = users.length;
+    const pairs = this.buffer(Math.max(16, 8 * n), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+    const out = this.buffer(Math.max(16, 4 * n), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+    const count = this.buffer(16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    const ids = new Int32Array(2 * n);
+    ids.set(users);
+    ids.set(items, n);
+    this.device.queue.writeBuffer(pairs, 0, ids);
+    this.device.queue.writeBuffer(count, 0, Uint32Array.of(n, 0, 0, 0));
+    const group = this.device.createBindGroup({
+      layout: this.scorePipeline.getBindGroupLayout(0),
+      entries: [pairs, out, count].map((buffer, k) => ({ binding: k + 1, resource: { buffer } })).concat([{ binding: 0, resource: { buffer: this.params } }]),
+    });
+    const encoder = this.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.scorePipeline);
+    pass.setBindGroup(0, group);
+    const [x, y] = grid(n);
+    pass.dispatchWorkgroups(x, y);
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    const z = await this.read(out, n);
+    this.release(pairs, out, count);
+    return z;
+  }
+
+  /** Two dispatches a step, counted as they are encoded. */
+  readonly countStep = async (instances: Instances, batchSize: number, step: number): Promise<StepCount> => {
+    await this.trainSteps(instances, batchSize, step, 1);
+    const before = this.dispatches;
+    await this.trainSteps(instances, batchSize, step + 1, 1);
+    return { count: this.dispatches - before, unit: 'dispatches' };
+  };
+
+  async dispose(): Promise<void> {
+    if (this.epoch) this.epoch.buffer.destroy();
+    this.epoch = null;
+    for (const b of this.owned) b.destroy();
+    this.owned.length = 0;
+  }
+
+  /** The epoch's instances as one buffer [users | items | labels], uploaded once per Instances object and version. */
+  private upload(inst: Instances): { buffer: GPUBuffer; n: number } {
+    const e = this.epoch;
+    if (e && e.source === inst && e.version === inst.version) return e;
+    if (e) this.release(e.buffer);
+    this.epoch = { source: inst, version: inst.version, buffer: this.instanceBuffer(inst), n: inst.length };
+    return this.epoch;
+  }
+
+  private instanceBuffer(inst: Instances): GPUBuffer {
+    const n = inst.length;
+    const data = new Uint32Array(3 * n);
+    data.set(new Uint32Array(inst.users.buffer, inst.users.byteOffset, n), 0);
+    data.set(new Uint32Array(inst.items.buffer, inst.items.byteOffset, n), n);
+    data.set(new Uint32Array(inst.labels.buffer, inst.labels.byteOffset, n), 2 * n);
+    const b = this.buffer(Math.max(16, data.byteLength), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+    this.device.queue.writeBuffer(b, 0, data);
+    return b;
+  }
+
+  /** Storage buffers at bindings 0.., the step uniform (32 bytes at a dynamic offset) after them. */
+  private group(layout: GPUBindGroupLayout, storage: GPUBuffer[], steps: GPUBuffer): GPUBindGroup {
+    return this.device.createBindGroup({
+      layout,
+      entries: [...storage.map((buffer, b) => ({ binding: b, resource: { buffer } })), { binding: storage.length, resource: { buffer: steps, size: 32 } }],
+    });
+  }
+
+  private buffer(size: number, usage: number): GPUBuffer {
+    const b = this.device.createBuffer({ size: Math.ceil(size / 4) * 4, usage });
+    this.owned.push(b);
+    return b;
+  }
+
+  private release(...buffers: GPUBuffer[]): void {
+    for (const b of buffers) {
+      b.destroy();
+      const i = this.owned.indexOf(b);
+      if (i >= 0) this.owned.splice(i, 1);
+    }
+  }
+
+  /** The first `floats` values of `src`, through a mapped staging copy. */
+  private async read(src: GPUBuffer, floats: number): Promise<Float32Array> {
+    const bytes = Math.max(4, floats * 4);
+    const staging = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(src, 0, staging, 0, bytes);
+    this.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = new Float32Array(staging.getMappedRange().slice(0, floats * 4));
+    staging.unmap();
+    staging.destroy();
+    return out;
+  }
+
+  private split(flat: Float32Array, prefix: string): Weights {
+    const w: Weights = new Map();
+    for (const [name, off, n] of this.L.entries) w.set(prefix + name, flat.slice(off, off + n));
+    return w;
+  }
+}
+
+function mfLayout(L: FlatLayout): MfLayout {
+  return {
+    pu: tableOf(L, 'mf_user').off,
+    qi: tableOf(L, 'mf_item').off,
+    bu: tableOf(L, 'user_bias').off,
+    bi: tableOf(L, 'item_bias').off,
+    b: offsetOf(L, 'out_bias'),
+    F: L.shape.factors,
+    total: L.total,
+  };
+}
+
+/** Workgroups for `n` threads: x up to the 65,535 limit, y for the rest. */
+function grid(n: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(n / WORKGROUP));
+  const x = Math.min(groups, MAX_WORKGROUPS);
+  return [x, Math.ceil(groups / x)];
+}

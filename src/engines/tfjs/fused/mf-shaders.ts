@@ -1,0 +1,183 @@
+/**
+ * WGSL for MF with biases (Rendle et al. 2020), z = b + b_u + b_i + p_u·q_i, as two kernels per
+ * training step over one parameter arena in the flat layout (engines/flat-layout.ts):
+ *   step:      forward, loss and backward of every unit of the batch (an instance under bce, a
+ *              pair under bpr), one thread each; row gradients are float adds by compare-and-swap
+ *              on the gradient arena; the global bias' gradient and the loss are summed per
+ *              workgroup first, then added once per workgroup.
+ *   optimizer: SGD or Adam over the whole arena, one thread per parameter, reading and zeroing
+ *              the gradient (rows the batch did not touch have g = 0: as the scratch engine).
+ * The sums' order depends on which thread arrives first, so the last bits can differ from run to
+ * run; the parity tests bound it.
+ */
+
+export interface MfLayout {
+  /** Offsets (in floats) of p (U, F), q (I, F), b_u (U), b_i (I) and b. */
+  pu: number;
+  qi: number;
+  bu: number;
+  bi: number;
+  b: number;
+  F: number;
+  total: number;
+}
+
+export const WORKGROUP = 64;
+
+/** The per-step uniform, one 256-byte slot per step (a dynamic offset), so many steps go in one submit. */
+export const STEP_STRUCT = `
+struct Step {
+  b0: u32,        // first instance of the batch
+  units: u32,     // instances (bce) or pairs (bpr) in it
+  slot: u32,      // this step's loss slot in the chunk
+  n: u32,         // instances in the epoch buffer
+  lr: f32,        // sgd: lr; adam: lr·√(1−β2^t)/(1−β1^t)
+  epsHat: f32,    // adam: ε·√(1−β2^t)
+  l2: f32,
+  pad: f32,
+}
+@group(0) @binding(4) var<uniform> st: Step;
+`;
+
+const ATOMIC_ADD = `
+fn addTo(i: u32, x: f32) {
+  var old = atomicLoad(&G[i]);
+  loop {
+    let r = atomicCompareExchangeWeak(&G[i], old, bitcast<u32>(bitcast<f32>(old) + x));
+    if (r.exchanged) { break; }
+    old = r.old_value;
+  }
+}
+fn addLoss(i: u32, x: f32) {
+  var old = atomicLoad(&losses[i]);
+  loop {
+    let r = atomicCompareExchangeWeak(&losses[i], old, bitcast<u32>(bitcast<f32>(old) + x));
+    if (r.exchanged) { break; }
+    old = r.old_value;
+  }
+}`;
+
+/** Forward, loss and backward of a batch; `pairs`: bpr on (2t, 2t + 1). */
+export function mfStepShader(L: MfLayout, pairs: boolean): string {
+  return `${STEP_STRUCT}
+@group(0) @binding(0) var<storage, read> P: array<f32>;
+@group(0) @binding(1) var<storage, read_write> G: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read> inst: array<u32>;
+@group(0) @binding(3) var<storage, read_write> losses: array<atomic<u32>>;
+${ATOMIC_ADD}
+const F = ${L.F}u;
+var<workgroup> part: array<vec2f, ${WORKGROUP}>;
+
+fn logit(u: u32, i: u32) -> f32 {
+  var z = P[${L.b}u] + P[${L.bu}u + u] + P[${L.bi}u + i];
+  for (var k = 0u; k < F; k++) { z += P[${L.pu}u + u * F + k] * P[${L.qi}u + i * F + k]; }
+  return z;
+}
+fn softplus(x: f32) -> f32 { return max(x, 0.0) + log(1.0 + exp(-abs(x))); }
+fn sigmoid(x: f32) -> f32 { return select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0); }
+
+/** ∂/∂(user row) += g·q_i (+ L2), ∂/∂(item row) += g·p_u (+ L2), b_u and b_i += g; w = the unit's weight for L2. */
+fn backward(u: u32, i: u32, g: f32, w: f32, userBias: bool) {
+  let c = st.l2 * w;
+  for (var k = 0u; k < F; k++) {
+    let pu = P[${L.pu}u + u * F + k];
+    let qi = P[${L.qi}u + i * F + k];
+    addTo(${L.pu}u + u * F + k, g * qi + c * pu);
+    addTo(${L.qi}u + i * F + k, g * pu + c * qi);
+  }
+  if (userBias) { addTo(${L.bu}u + u, g + c * P[${L.bu}u + u]); }
+  addTo(${L.bi}u + i, g + c * P[${L.bi}u + i]);
+}
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let t = gid.x;
+  let w = 1.0 / f32(st.units);
+  var loss = 0.0;
+  var gb = 0.0;
+  if (t < st.units) {
+${
+  pairs
+    ? `    // BPR: −ln σ(d), d = z⁺ − z⁻ (log loss on d with label 1); both members are one user's.
+    let s = st.b0 + 2u * t;
+    let u = inst[s];
+    let ip = inst[st.n + s];
+    let ineg = inst[st.n + s + 1u];
+    let d = logit(u, ip) - logit(u, ineg);
+    loss = softplus(-d);
+    let g = (sigmoid(d) - 1.0) * w;
+    // The pair's user-bias and global-bias terms cancel exactly (g − g): left out, as the scratch engine sums them first.
+    backward(u, ip, g, w, false);
+    backward(u, ineg, -g, w, false);
+    addTo(${L.bu}u + u, 2.0 * st.l2 * w * P[${L.bu}u + u]);`
+    : `    let s = st.b0 + t;
+    let u = inst[s];
+    let i = inst[st.n + s];
+    let y = bitcast<f32>(inst[2u * st.n + s]);
+    let z = logit(u, i);
+    loss = softplus(z) - z * y;
+    let g = (sigmoid(z) - y) * w;
+    backward(u, i, g, w, true);
+    gb = g;`
+}
+  }
+  part[li] = vec2f(loss, gb);
+  workgroupBarrier();
+  for (var h = ${WORKGROUP / 2}u; h > 0u; h >>= 1u) {
+    if (li < h) { part[li] += part[li + h]; }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    addLoss(st.slot, part[0].x * w);
+    // The global bias: the workgroup's sum of g, and (once per step) its dense L2 share.
+    var add = part[0].y;
+    if (gid.x == 0u) { add += st.l2 * ${pairs ? '2.0' : '1.0'} * P[${L.b}u]; }
+    addTo(${L.b}u, add);
+  }
+}`;
+}
+
+/** SGD or Adam over every parameter of the arena (2D dispatch past 65,535 workgroups). */
+export function optimizerShader(total: number, adam: boolean, beta1: number, beta2: number): string {
+  return `${STEP_STRUCT}
+@group(0) @binding(0) var<storage, read_write> P: array<f32>;
+@group(0) @binding(1) var<storage, read_write> G: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read_write> M: array<f32>;
+@group(0) @binding(3) var<storage, read_write> V: array<f32>;
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let k = gid.x + gid.y * nw.x * ${WORKGROUP}u;
+  if (k >= ${total}u) { return; }
+  let g = bitcast<f32>(atomicExchange(&G[k], 0u));
+${
+  adam
+    ? `  let m = ${beta1} * M[k] + ${1 - beta1} * g;
+  let v = ${beta2} * V[k] + ${1 - beta2} * g * g;
+  M[k] = m;
+  V[k] = v;
+  P[k] -= (st.lr * m) / (sqrt(v) + st.epsHat);`
+    : `  P[k] -= st.lr * g;`
+}
+}`;
+}
+
+/** Logits of (users[k], items[k]) pairs. */
+export function mfScoreShader(L: MfLayout): string {
+  return `
+@group(0) @binding(0) var<storage, read> P: array<f32>;
+@group(0) @binding(1) var<storage, read> pairs: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> count: vec4u;
+const F = ${L.F}u;
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let k = gid.x + gid.y * nw.x * ${WORKGROUP}u;
+  if (k >= count.x) { return; }
+  let u = pairs[k];
+  let i = pairs[count.x + k];
+  var z = P[${L.b}u] + P[${L.bu}u + u] + P[${L.bi}u + i];
+  for (var j = 0u; j < F; j++) { z += P[${L.pu}u + u * F + j] * P[${L.qi}u + i * F + j]; }
+  out[k] = z;
+}`;
+}
