@@ -5,7 +5,8 @@
  * the gradients live in arenas of the flat layout; the epoch's instances are uploaded once; each
  * step is two dispatches (forward + loss + backward, then the optimizer) with its batch offset
  * and step sizes in a uniform slot, a whole chunk of steps goes in one submit, and the losses are
- * read back once per chunk. So far it covers MF (both losses, L2) with sgd and adam.
+ * read back once per chunk. adam sweeps the whole arena; sgd and lazy_adam update only the rows
+ * the batch touched (and the dense parameters). So far it covers MF (both losses, L2).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelShape, Weights } from '../../../core/model.js';
@@ -16,7 +17,7 @@ import type { Engine, EngineInfo, EngineOptions, StepCount } from '../../engine.
 import { flatLayout, offsetOf, tableOf, type FlatLayout } from '../../flat-layout.js';
 import { useBackend } from '../backend.js';
 import type { TfjsSettings } from '../backends.js';
-import { mfScoreShader, mfStepShader, optimizerShader, WORKGROUP, type MfLayout } from './mf-shaders.js';
+import { mfScoreShader, mfStepShader, adamShader, touchedRowsShader, WORKGROUP, type MfLayout } from './mf-shaders.js';
 
 /** Bytes per step's uniform slot: the usual minUniformBufferOffsetAlignment. */
 const SLOT = 256;
@@ -33,6 +34,11 @@ export class FusedEngine implements Engine {
   private readonly optPipeline: GPUComputePipeline;
   private readonly stepLayout: GPUBindGroupLayout;
   private readonly optLayout: GPUBindGroupLayout;
+  /** sgd and lazy_adam: only the rows a batch touched, claimed with a stamp per user and item row. */
+  private readonly sparse: boolean;
+  private readonly stamps: GPUBuffer;
+  /** The stamp of the next step: its own counter, since setOptimizerState can move the step count back. */
+  private mark = 0;
   private readonly scorePipeline: GPUComputePipeline;
   private readonly owned: GPUBuffer[] = [];
   private epoch: { source: Instances; version: number | undefined; buffer: GPUBuffer; n: number } | null = null;
@@ -66,21 +72,37 @@ export class FusedEngine implements Engine {
         ],
       });
     this.stepLayout = layout([true, false, true, false]);
-    this.optLayout = layout([false, false, false, false]);
+    this.sparse = opt.name !== 'adam';
+    this.optLayout = device.createBindGroupLayout({
+      entries: [
+        ...[0, 1, 2, 3].map((binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } as const })),
+        { binding: 4, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } as const },
+        ...(this.sparse
+          ? [
+              { binding: 5, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } as const },
+              { binding: 6, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } as const },
+            ]
+          : []),
+      ],
+    });
+    this.stamps = this.buffer(4 * (shape.numUsers + shape.numItems), GPUBufferUsage.STORAGE);
     const pipeline = (code: string, group: GPUBindGroupLayout): GPUComputePipeline =>
       device.createComputePipeline({
         layout: device.createPipelineLayout({ bindGroupLayouts: [group] }),
         compute: { module: module(code), entryPoint: 'main' },
       });
     this.stepPipeline = pipeline(mfStepShader(mf, this.obj.loss === 'bpr'), this.stepLayout);
-    this.optPipeline = pipeline(optimizerShader(this.L.total, opt.name === 'adam', opt.beta1, opt.beta2), this.optLayout);
+    this.optPipeline = pipeline(
+      this.sparse
+        ? touchedRowsShader(mf, this.obj.loss === 'bpr', opt.name === 'lazy_adam', opt.beta1, opt.beta2, shape.numUsers)
+        : adamShader(this.L.total, opt.beta1, opt.beta2),
+      this.optLayout,
+    );
     this.scorePipeline = device.createComputePipeline({ layout: 'auto', compute: { module: module(mfScoreShader(mf)), entryPoint: 'main' } });
   }
 
   static async create(shape: ModelShape, o: EngineOptions<TfjsSettings>): Promise<FusedEngine> {
     if (shape.type !== 'mf') throw new NcfError(`tfjs.kernels "fused" covers model mf so far, not ${shape.type}: use tfjs.kernels "graph"`);
-    if (o.optimizer.name === 'lazy_adam')
-      throw new NcfError('tfjs.kernels "fused" covers sgd and adam so far, not lazy_adam: set train.optimizer, or tfjs.kernels "graph"');
     const choice = await useBackend(o.settings.backend === 'auto' ? 'webgpu' : o.settings.backend);
     if (choice.name !== 'webgpu') throw new NcfError(`tfjs.kernels "fused" needs the webgpu backend, not ${choice.name}`);
     const device = (tf.backend() as unknown as { device: GPUDevice }).device;
@@ -139,7 +161,7 @@ export class FusedEngine implements Engine {
       const n = Math.min(batchSize, instances.length - b0);
       const t = this.optStep + 1 + k;
       const c2 = Math.sqrt(1 - this.opt.beta2 ** t);
-      const lr = this.opt.name === 'adam' ? (this.opt.lr * c2) / (1 - this.opt.beta1 ** t) : this.opt.lr;
+      const lr = this.opt.name === 'sgd' ? this.opt.lr : (this.opt.lr * c2) / (1 - this.opt.beta1 ** t);
       const slot = new DataView(uniforms, k * SLOT, 32);
       slot.setUint32(0, b0, true);
       slot.setUint32(4, n / per, true);
@@ -148,12 +170,20 @@ export class FusedEngine implements Engine {
       slot.setFloat32(16, lr, true);
       slot.setFloat32(20, this.opt.epsilon * c2, true);
       slot.setFloat32(24, this.obj.l2, true);
+      slot.setUint32(28, ++this.mark, true);
     }
     const steps = this.buffer(count * SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     const losses = this.buffer(Math.max(16, count * 4), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.device.queue.writeBuffer(steps, 0, uniforms);
     const stepGroup = this.group(this.stepLayout, [this.params, this.grads, epoch.buffer, losses], steps);
-    const optGroup = this.group(this.optLayout, [this.params, this.grads, this.m, this.v], steps);
+    const optGroup = this.device.createBindGroup({
+      layout: this.optLayout,
+      entries: [
+        ...[this.params, this.grads, this.m, this.v].map((buffer, binding) => ({ binding, resource: { buffer } })),
+        { binding: 4, resource: { buffer: steps, size: 32 } },
+        ...(this.sparse ? [5, 6].map((binding) => ({ binding, resource: { buffer: binding === 5 ? epoch.buffer : this.stamps } })) : []),
+      ],
+    });
     const [x, y] = grid(this.L.total);
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
@@ -164,7 +194,8 @@ export class FusedEngine implements Engine {
       pass.dispatchWorkgroups(Math.ceil(units / WORKGROUP));
       pass.setPipeline(this.optPipeline);
       pass.setBindGroup(0, optGroup, [k * SLOT]);
-      pass.dispatchWorkgroups(x, y);
+      if (this.sparse) pass.dispatchWorkgroups(Math.max(1, Math.ceil(units / WORKGROUP)));
+      else pass.dispatchWorkgroups(x, y);
       this.dispatches += 2;
     }
     pass.end();

@@ -5,8 +5,11 @@
  *              pair under bpr), one thread each; row gradients are float adds by compare-and-swap
  *              on the gradient arena; the global bias' gradient and the loss are summed per
  *              workgroup first, then added once per workgroup.
- *   optimizer: SGD or Adam over the whole arena, one thread per parameter, reading and zeroing
- *              the gradient (rows the batch did not touch have g = 0: as the scratch engine).
+ *   optimizer: Adam over the whole arena, one thread per parameter, reading and zeroing the
+ *              gradient (rows the batch did not touch have g = 0: as the scratch engine's adam);
+ *              or, for sgd and lazy_adam, over the rows the batch touched (one thread per unit
+ *              claims its rows with a stamp, so a row read twice is updated once) and the dense
+ *              parameters.
  * The sums' order depends on which thread arrives first, so the last bits can differ from run to
  * run; the parity tests bound it.
  */
@@ -34,7 +37,7 @@ struct Step {
   lr: f32,        // sgd: lr; adam: lr·√(1−β2^t)/(1−β1^t)
   epsHat: f32,    // adam: ε·√(1−β2^t)
   l2: f32,
-  pad: f32,
+  mark: u32,      // this step's stamp for the rows it touches (lazy optimizers): never repeats
 }
 @group(0) @binding(4) var<uniform> st: Step;
 `;
@@ -137,8 +140,8 @@ ${
 }`;
 }
 
-/** SGD or Adam over every parameter of the arena (2D dispatch past 65,535 workgroups). */
-export function optimizerShader(total: number, adam: boolean, beta1: number, beta2: number): string {
+/** Adam over every parameter of the arena (2D dispatch past 65,535 workgroups). */
+export function adamShader(total: number, beta1: number, beta2: number): string {
   return `${STEP_STRUCT}
 @group(0) @binding(0) var<storage, read_write> P: array<f32>;
 @group(0) @binding(1) var<storage, read_write> G: array<atomic<u32>>;
@@ -150,15 +153,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: 
   let k = gid.x + gid.y * nw.x * ${WORKGROUP}u;
   if (k >= ${total}u) { return; }
   let g = bitcast<f32>(atomicExchange(&G[k], 0u));
-${
-  adam
-    ? `  let m = ${beta1} * M[k] + ${1 - beta1} * g;
+  let m = ${beta1} * M[k] + ${1 - beta1} * g;
   let v = ${beta2} * V[k] + ${1 - beta2} * g * g;
   M[k] = m;
   V[k] = v;
-  P[k] -= (st.lr * m) / (sqrt(v) + st.epsHat);`
-    : `  P[k] -= st.lr * g;`
-}
+  P[k] -= (st.lr * m) / (sqrt(v) + st.epsHat);
 }`;
 }
 
@@ -179,5 +178,62 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: 
   var z = P[${L.b}u] + P[${L.bu}u + u] + P[${L.bi}u + i];
   for (var j = 0u; j < F; j++) { z += P[${L.pu}u + u * F + j] * P[${L.qi}u + i * F + j]; }
   out[k] = z;
+}`;
+}
+
+/**
+ * sgd or lazy_adam on the rows the batch read and on the dense parameters (MF: the global bias):
+ * thread t claims unit t's user row and item row(s) by swapping in this step's stamp; the thread
+ * that finds another stamp there owns the row and updates every table's row of it.
+ */
+export function touchedRowsShader(L: MfLayout, pairs: boolean, lazyAdam: boolean, beta1: number, beta2: number, users: number): string {
+  const update = lazyAdam
+    ? `  let g = bitcast<f32>(atomicExchange(&G[k], 0u));
+  let m = ${beta1} * M[k] + ${1 - beta1} * g;
+  let v = ${beta2} * V[k] + ${1 - beta2} * g * g;
+  M[k] = m;
+  V[k] = v;
+  P[k] -= (st.lr * m) / (sqrt(v) + st.epsHat);`
+    : `  P[k] -= st.lr * bitcast<f32>(atomicExchange(&G[k], 0u));`;
+  return `${STEP_STRUCT}
+@group(0) @binding(0) var<storage, read_write> P: array<f32>;
+@group(0) @binding(1) var<storage, read_write> G: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read_write> M: array<f32>;
+@group(0) @binding(3) var<storage, read_write> V: array<f32>;
+@group(0) @binding(5) var<storage, read> inst: array<u32>;
+@group(0) @binding(6) var<storage, read_write> stamps: array<atomic<u32>>;
+const F = ${L.F}u;
+
+fn apply(k: u32) {
+${update}
+}
+/** Row r of the stamp table (users first, then items): true for the one thread that claims it this step. */
+fn claim(r: u32) -> bool { return atomicExchange(&stamps[r], st.mark) != st.mark; }
+fn userRow(u: u32) {
+  if (!claim(u)) { return; }
+  for (var k = 0u; k < F; k++) { apply(${L.pu}u + u * F + k); }
+  apply(${L.bu}u + u);
+}
+fn itemRow(i: u32) {
+  if (!claim(${users}u + i)) { return; }
+  for (var k = 0u; k < F; k++) { apply(${L.qi}u + i * F + k); }
+  apply(${L.bi}u + i);
+}
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let t = gid.x;
+  if (t == 0u) { apply(${L.b}u); }
+  if (t >= st.units) { return; }
+${
+  pairs
+    ? `  let s = st.b0 + 2u * t;
+  userRow(inst[s]);
+  itemRow(inst[st.n + s]);
+  itemRow(inst[st.n + s + 1u]);`
+    : `  let s = st.b0 + t;
+  userRow(inst[s]);
+  itemRow(inst[st.n + s]);`
+}
 }`;
 }
