@@ -15,7 +15,10 @@ import { backendUnavailable } from '../helpers/backend-probe.js';
 const skip = backendUnavailable('webgpu');
 if (skip) console.log(`fused WebGPU tests skipped: ${skip}`);
 
-const shape: ModelShape = { type: 'mf', factors: 4, layers: [8], embeddingStd: 0.3, numUsers: 23, numItems: 17 };
+const shapeOf = (type: string): ModelShape => ({ type, factors: 4, layers: [8], embeddingStd: 0.3, numUsers: 23, numItems: 17 });
+/** The models the fused path covers so far. */
+const COVERED = ['mf', 'gmf'];
+const shape = shapeOf('mf');
 const fused = { backend: 'webgpu', kernels: 'fused' } as const;
 
 /** 96 instances with repeated users and items (so row gradients must sum); under bpr, pairs of one user. */
@@ -54,11 +57,11 @@ describe.skipIf(skip !== null)('tfjs.kernels "fused" on webgpu vs the scratch en
   afterAll(async () => {
     for (const e of made) await e.dispose();
   });
-  const pair = async (optimizer: OptimizerConfig, objective: Objective): Promise<[Engine, Engine]> => {
-    const f = await createEngine('tfjs', shape, { optimizer, objective, settings: fused });
-    const s = await createEngine('scratch', shape, { optimizer, objective, settings: { threads: 1 } });
+  const pair = async (optimizer: OptimizerConfig, objective: Objective, of = shape): Promise<[Engine, Engine]> => {
+    const f = await createEngine('tfjs', of, { optimizer, objective, settings: fused });
+    const s = await createEngine('scratch', of, { optimizer, objective, settings: { threads: 1 } });
     made.push(f, s);
-    const w = initWeights(shape, 11);
+    const w = initWeights(of, 11);
     await f.setWeights(w);
     await s.setWeights(w);
     return [f, s];
@@ -74,26 +77,28 @@ describe.skipIf(skip !== null)('tfjs.kernels "fused" on webgpu vs the scratch en
     { name: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
     { name: 'lazy_adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
   ];
-  for (const objective of objectives) {
-    for (const optimizer of optimizers) {
-      it(`mf, ${objective.loss} L2 ${objective.l2}, ${optimizer.name}: gradients, 6 steps over two chunks, moments and scores as scratch`, async () => {
-        const [f, s] = await pair(optimizer, objective);
-        const inst = batch(objective.loss === 'bpr');
-        const gf = await f.gradients(inst, 0, inst.length);
-        const gs = await s.gradients(inst, 0, inst.length);
-        expect(Math.abs(gf.loss - gs.loss) / gs.loss).toBeLessThan(1e-6);
-        for (const [name, g] of gs.grads) expect(relError(gf.grads.get(name)!, g), name).toBeLessThan(1e-5);
-        const lf = [...(await f.trainSteps(inst, 32, 0, 3)), ...(await f.trainSteps(inst, 16, 3, 3))];
-        const ls = [...(await s.trainSteps(inst, 32, 0, 3)), ...(await s.trainSteps(inst, 16, 3, 3))];
-        for (let k = 0; k < 6; k++) expect(Math.abs(lf[k] - ls[k]), `step ${k}`).toBeLessThan(1e-5);
-        expect(maxAbsDiff(await f.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
-        const of = await f.getOptimizerState();
-        const os = await s.getOptimizerState();
-        expect(of.step).toBe(6);
-        expect([...of.slots.keys()]).toEqual([...os.slots.keys()]);
-        expect(maxAbsDiff(of.slots, os.slots)).toBeLessThan(1e-5);
-        expect(relError(await f.score(inst.users, inst.items), await s.score(inst.users, inst.items))).toBeLessThan(1e-5);
-      });
+  for (const type of COVERED) {
+    for (const objective of objectives) {
+      for (const optimizer of optimizers) {
+        it(`${type}, ${objective.loss} L2 ${objective.l2}, ${optimizer.name}: gradients, 6 steps over two chunks, moments and scores as scratch`, async () => {
+          const [f, s] = await pair(optimizer, objective, shapeOf(type));
+          const inst = batch(objective.loss === 'bpr');
+          const gf = await f.gradients(inst, 0, inst.length);
+          const gs = await s.gradients(inst, 0, inst.length);
+          expect(Math.abs(gf.loss - gs.loss) / gs.loss).toBeLessThan(1e-6);
+          for (const [name, g] of gs.grads) expect(relError(gf.grads.get(name)!, g), name).toBeLessThan(1e-5);
+          const lf = [...(await f.trainSteps(inst, 32, 0, 3)), ...(await f.trainSteps(inst, 16, 3, 3))];
+          const ls = [...(await s.trainSteps(inst, 32, 0, 3)), ...(await s.trainSteps(inst, 16, 3, 3))];
+          for (let k = 0; k < 6; k++) expect(Math.abs(lf[k] - ls[k]), `step ${k}`).toBeLessThan(1e-5);
+          expect(maxAbsDiff(await f.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
+          const of = await f.getOptimizerState();
+          const os = await s.getOptimizerState();
+          expect(of.step).toBe(6);
+          expect([...of.slots.keys()]).toEqual([...os.slots.keys()]);
+          expect(maxAbsDiff(of.slots, os.slots)).toBeLessThan(1e-5);
+          expect(relError(await f.score(inst.users, inst.items), await s.score(inst.users, inst.items))).toBeLessThan(1e-5);
+        });
+      }
     }
   }
 
@@ -123,7 +128,7 @@ describe.skipIf(skip !== null)('tfjs.kernels "fused" on webgpu vs the scratch en
   it('refuses what it does not cover yet in one line, naming the way out', async () => {
     const adam = optimizers[1];
     const other = createEngine('tfjs', { ...shape, type: 'neumf', layers: [8, 4] }, { optimizer: adam, settings: fused });
-    await expect(other).rejects.toThrow(new NcfError('tfjs.kernels "fused" covers model mf so far, not neumf: use tfjs.kernels "graph"'));
+    await expect(other).rejects.toThrow(new NcfError('tfjs.kernels "fused" covers models mf, gmf so far, not neumf: use tfjs.kernels "graph"'));
   });
 
   it('lazy_adam and sgd leave the rows no batch touched, and their moments, as they were', async () => {

@@ -6,7 +6,7 @@
  * step is two dispatches (forward + loss + backward, then the optimizer) with its batch offset
  * and step sizes in a uniform slot, a whole chunk of steps goes in one submit, and the losses are
  * read back once per chunk. adam sweeps the whole arena; sgd and lazy_adam update only the rows
- * the batch touched (and the dense parameters). So far it covers MF (both losses, L2).
+ * the batch touched (and the dense parameters). So far it covers MF and GMF (both losses, L2).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelShape, Weights } from '../../../core/model.js';
@@ -17,7 +17,37 @@ import type { Engine, EngineInfo, EngineOptions, StepCount } from '../../engine.
 import { flatLayout, offsetOf, tableOf, type FlatLayout } from '../../flat-layout.js';
 import { useBackend } from '../backend.js';
 import type { TfjsSettings } from '../backends.js';
-import { mfScoreShader, mfStepShader, adamShader, touchedRowsShader, WORKGROUP, type MfLayout } from './mf-shaders.js';
+import { gmfScoreShader, gmfStepShader } from './gmf-shaders.js';
+import { adamShader, mfScoreShader, mfStepShader, touchedRowsShader, WORKGROUP, type ArenaTables } from './mf-shaders.js';
+
+/** A model's own kernels: the training step's (forward + loss + backward) and the scoring one. */
+interface FusedModel {
+  step(L: FlatLayout, pairs: boolean): string;
+  score(L: FlatLayout): string;
+}
+
+const mfOffsets = (L: FlatLayout) => ({
+  pu: tableOf(L, 'mf_user').off,
+  qi: tableOf(L, 'mf_item').off,
+  bu: tableOf(L, 'user_bias').off,
+  bi: tableOf(L, 'item_bias').off,
+  b: offsetOf(L, 'out_bias'),
+  F: L.shape.factors,
+  total: L.total,
+});
+const gmfOffsets = (L: FlatLayout) => ({
+  pu: tableOf(L, 'gmf_user').off,
+  qi: tableOf(L, 'gmf_item').off,
+  h: offsetOf(L, 'out_kernel'),
+  b: offsetOf(L, 'out_bias'),
+  G: L.shape.factors,
+});
+
+/** The models the fused path covers so far; the others are refused in one line. */
+const FUSED_MODELS: Record<string, FusedModel> = {
+  mf: { step: (L, pairs) => mfStepShader(mfOffsets(L), pairs), score: (L) => mfScoreShader(mfOffsets(L)) },
+  gmf: { step: (L, pairs) => gmfStepShader(gmfOffsets(L), pairs), score: (L) => gmfScoreShader(gmfOffsets(L)) },
+};
 
 /** Bytes per step's uniform slot: the usual minUniformBufferOffsetAlignment. */
 const SLOT = 256;
@@ -61,7 +91,14 @@ export class FusedEngine implements Engine {
     this.grads = floats(this.L.total);
     this.m = floats(this.L.total);
     this.v = floats(this.L.total);
-    const mf = mfLayout(this.L);
+    const model = FUSED_MODELS[shape.type];
+    const tables: ArenaTables = {
+      users: this.L.userTables,
+      items: this.L.itemTables,
+      denseStart: this.L.denseStart,
+      total: this.L.total,
+      numUsers: shape.numUsers,
+    };
     const module = (code: string): GPUShaderModule => device.createShaderModule({ code });
     // Explicit layouts, for the uniform's dynamic offset: one bind group serves every step of a chunk.
     const layout = (readOnly: boolean[]): GPUBindGroupLayout =>
@@ -91,18 +128,20 @@ export class FusedEngine implements Engine {
         layout: device.createPipelineLayout({ bindGroupLayouts: [group] }),
         compute: { module: module(code), entryPoint: 'main' },
       });
-    this.stepPipeline = pipeline(mfStepShader(mf, this.obj.loss === 'bpr'), this.stepLayout);
+    this.stepPipeline = pipeline(model.step(this.L, this.obj.loss === 'bpr'), this.stepLayout);
     this.optPipeline = pipeline(
       this.sparse
-        ? touchedRowsShader(mf, this.obj.loss === 'bpr', opt.name === 'lazy_adam', opt.beta1, opt.beta2, shape.numUsers)
+        ? touchedRowsShader(tables, this.obj.loss === 'bpr', opt.name === 'lazy_adam', opt.beta1, opt.beta2)
         : adamShader(this.L.total, opt.beta1, opt.beta2),
       this.optLayout,
     );
-    this.scorePipeline = device.createComputePipeline({ layout: 'auto', compute: { module: module(mfScoreShader(mf)), entryPoint: 'main' } });
+    this.scorePipeline = device.createComputePipeline({ layout: 'auto', compute: { module: module(model.score(this.L)), entryPoint: 'main' } });
   }
 
   static async create(shape: ModelShape, o: EngineOptions<TfjsSettings>): Promise<FusedEngine> {
-    if (shape.type !== 'mf') throw new NcfError(`tfjs.kernels "fused" covers model mf so far, not ${shape.type}: use tfjs.kernels "graph"`);
+    if (!Object.hasOwn(FUSED_MODELS, shape.type)) {
+      throw new NcfError(`tfjs.kernels "fused" covers models ${Object.keys(FUSED_MODELS).join(', ')} so far, not ${shape.type}: use tfjs.kernels "graph"`);
+    }
     const choice = await useBackend(o.settings.backend === 'auto' ? 'webgpu' : o.settings.backend);
     if (choice.name !== 'webgpu') throw new NcfError(`tfjs.kernels "fused" needs the webgpu backend, not ${choice.name}`);
     const device = (tf.backend() as unknown as { device: GPUDevice }).device;
@@ -194,7 +233,7 @@ export class FusedEngine implements Engine {
       pass.dispatchWorkgroups(Math.ceil(units / WORKGROUP));
       pass.setPipeline(this.optPipeline);
       pass.setBindGroup(0, optGroup, [k * SLOT]);
-      if (this.sparse) pass.dispatchWorkgroups(Math.max(1, Math.ceil(units / WORKGROUP)));
+      if (this.sparse) pass.dispatchWorkgroups(Math.max(1, Math.ceil(Math.max(units, this.L.total - this.L.denseStart) / WORKGROUP)));
       else pass.dispatchWorkgroups(x, y);
       this.dispatches += 2;
     }
@@ -342,18 +381,6 @@ export class FusedEngine implements Engine {
     for (const [name, off, n] of this.L.entries) w.set(prefix + name, flat.slice(off, off + n));
     return w;
   }
-}
-
-function mfLayout(L: FlatLayout): MfLayout {
-  return {
-    pu: tableOf(L, 'mf_user').off,
-    qi: tableOf(L, 'mf_item').off,
-    bu: tableOf(L, 'user_bias').off,
-    bi: tableOf(L, 'item_bias').off,
-    b: offsetOf(L, 'out_bias'),
-    F: L.shape.factors,
-    total: L.total,
-  };
 }
 
 /** Workgroups for `n` threads: x up to the 65,535 limit, y for the rest. */

@@ -42,7 +42,26 @@ struct Step {
 @group(0) @binding(4) var<uniform> st: Step;
 `;
 
-const ATOMIC_ADD = `
+/** Stable log(1 + e^x) and σ(x). */
+export const LOSS_FNS = `
+fn softplus(x: f32) -> f32 { return max(x, 0.0) + log(1.0 + exp(-abs(x))); }
+fn sigmoid(x: f32) -> f32 { return select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0); }`;
+
+/** The bindings of every model's step kernel: P (read), G (atomic), the epoch's instances, the chunk's losses. */
+export const STEP_BINDINGS = `
+@group(0) @binding(0) var<storage, read> P: array<f32>;
+@group(0) @binding(1) var<storage, read_write> G: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read> inst: array<u32>;
+@group(0) @binding(3) var<storage, read_write> losses: array<atomic<u32>>;`;
+
+/** The bindings of every model's scoring kernel: P, the pairs [users | items], the logits, their count. */
+export const SCORE_BINDINGS = `
+@group(0) @binding(0) var<storage, read> P: array<f32>;
+@group(0) @binding(1) var<storage, read> pairs: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> count: vec4u;`;
+
+export const ATOMIC_ADD = `
 fn addTo(i: u32, x: f32) {
   var old = atomicLoad(&G[i]);
   loop {
@@ -62,11 +81,7 @@ fn addLoss(i: u32, x: f32) {
 
 /** Forward, loss and backward of a batch; `pairs`: bpr on (2t, 2t + 1). */
 export function mfStepShader(L: MfLayout, pairs: boolean): string {
-  return `${STEP_STRUCT}
-@group(0) @binding(0) var<storage, read> P: array<f32>;
-@group(0) @binding(1) var<storage, read_write> G: array<atomic<u32>>;
-@group(0) @binding(2) var<storage, read> inst: array<u32>;
-@group(0) @binding(3) var<storage, read_write> losses: array<atomic<u32>>;
+  return `${STEP_STRUCT}${STEP_BINDINGS}
 ${ATOMIC_ADD}
 const F = ${L.F}u;
 var<workgroup> part: array<vec2f, ${WORKGROUP}>;
@@ -76,8 +91,7 @@ fn logit(u: u32, i: u32) -> f32 {
   for (var k = 0u; k < F; k++) { z += P[${L.pu}u + u * F + k] * P[${L.qi}u + i * F + k]; }
   return z;
 }
-fn softplus(x: f32) -> f32 { return max(x, 0.0) + log(1.0 + exp(-abs(x))); }
-fn sigmoid(x: f32) -> f32 { return select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0); }
+${LOSS_FNS}
 
 /** ∂/∂(user row) += g·q_i (+ L2), ∂/∂(item row) += g·p_u (+ L2), b_u and b_i += g; w = the unit's weight for L2. */
 fn backward(u: u32, i: u32, g: f32, w: f32, userBias: bool) {
@@ -163,11 +177,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: 
 
 /** Logits of (users[k], items[k]) pairs. */
 export function mfScoreShader(L: MfLayout): string {
-  return `
-@group(0) @binding(0) var<storage, read> P: array<f32>;
-@group(0) @binding(1) var<storage, read> pairs: array<u32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@group(0) @binding(3) var<uniform> count: vec4u;
+  return `${SCORE_BINDINGS}
 const F = ${L.F}u;
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
@@ -181,12 +191,22 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: 
 }`;
 }
 
+/** Where a model's tables and dense parameters lie in the arena (from the flat layout). */
+export interface ArenaTables {
+  users: { off: number; width: number }[];
+  items: { off: number; width: number }[];
+  denseStart: number;
+  total: number;
+  numUsers: number;
+}
+
 /**
- * sgd or lazy_adam on the rows the batch read and on the dense parameters (MF: the global bias):
+ * sgd or lazy_adam on the rows the batch read and on the dense parameters, for any model:
  * thread t claims unit t's user row and item row(s) by swapping in this step's stamp; the thread
- * that finds another stamp there owns the row and updates every table's row of it.
+ * that finds another stamp there owns the row and updates every table's row of it. Threads
+ * [0, dense) also update one dense parameter each.
  */
-export function touchedRowsShader(L: MfLayout, pairs: boolean, lazyAdam: boolean, beta1: number, beta2: number, users: number): string {
+export function touchedRowsShader(A: ArenaTables, pairs: boolean, lazyAdam: boolean, beta1: number, beta2: number): string {
   const update = lazyAdam
     ? `  let g = bitcast<f32>(atomicExchange(&G[k], 0u));
   let m = ${beta1} * M[k] + ${1 - beta1} * g;
@@ -195,6 +215,8 @@ export function touchedRowsShader(L: MfLayout, pairs: boolean, lazyAdam: boolean
   V[k] = v;
   P[k] -= (st.lr * m) / (sqrt(v) + st.epsHat);`
     : `  P[k] -= st.lr * bitcast<f32>(atomicExchange(&G[k], 0u));`;
+  const rows = (tables: ArenaTables['users'], id: string): string =>
+    tables.map((t) => `  for (var k = 0u; k < ${t.width}u; k++) { apply(${t.off}u + ${id} * ${t.width}u + k); }`).join('\n');
   return `${STEP_STRUCT}
 @group(0) @binding(0) var<storage, read_write> P: array<f32>;
 @group(0) @binding(1) var<storage, read_write> G: array<atomic<u32>>;
@@ -202,7 +224,6 @@ export function touchedRowsShader(L: MfLayout, pairs: boolean, lazyAdam: boolean
 @group(0) @binding(3) var<storage, read_write> V: array<f32>;
 @group(0) @binding(5) var<storage, read> inst: array<u32>;
 @group(0) @binding(6) var<storage, read_write> stamps: array<atomic<u32>>;
-const F = ${L.F}u;
 
 fn apply(k: u32) {
 ${update}
@@ -211,19 +232,17 @@ ${update}
 fn claim(r: u32) -> bool { return atomicExchange(&stamps[r], st.mark) != st.mark; }
 fn userRow(u: u32) {
   if (!claim(u)) { return; }
-  for (var k = 0u; k < F; k++) { apply(${L.pu}u + u * F + k); }
-  apply(${L.bu}u + u);
+${rows(A.users, 'u')}
 }
 fn itemRow(i: u32) {
-  if (!claim(${users}u + i)) { return; }
-  for (var k = 0u; k < F; k++) { apply(${L.qi}u + i * F + k); }
-  apply(${L.bi}u + i);
+  if (!claim(${A.numUsers}u + i)) { return; }
+${rows(A.items, 'i')}
 }
 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let t = gid.x;
-  if (t == 0u) { apply(${L.b}u); }
+  if (t < ${A.total - A.denseStart}u) { apply(${A.denseStart}u + t); }
   if (t >= st.units) { return; }
 ${
   pairs
