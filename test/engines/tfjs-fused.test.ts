@@ -5,12 +5,13 @@
  * dispatches per step, and what it does not cover yet refused in one line.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ModelShape, Weights } from '../../src/core/model.js';
+import type { ModelShape } from '../../src/core/model.js';
 import type { Instances, Objective, OptimizerConfig } from '../../src/core/training.js';
 import { createEngine, type Engine } from '../../src/engines/index.js';
 import { initWeights } from '../../src/models/weights.js';
 import { NcfError } from '../../src/util/errors.js';
 import { backendUnavailable } from '../helpers/backend-probe.js';
+import { maxAbsDiff, relError } from '../helpers/compare.js';
 
 const skip = backendUnavailable('webgpu');
 if (skip) console.log(`fused WebGPU tests skipped: ${skip}`);
@@ -31,25 +32,6 @@ function batch(pairs: boolean): Instances {
     inst.labels[k] = pairs ? 1 - (k % 2) : k % 3 === 0 ? 1 : 0;
   }
   return inst;
-}
-
-function relError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let k = 0; k < a.length; k++) {
-    num += (a[k] - b[k]) ** 2;
-    den += b[k] ** 2;
-  }
-  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
-}
-
-function maxAbsDiff(a: Weights, b: Weights): number {
-  let d = 0;
-  for (const [k, v] of b) {
-    const w = a.get(k)!;
-    for (let j = 0; j < v.length; j++) d = Math.max(d, Math.abs(w[j] - v[j]));
-  }
-  return d;
 }
 
 describe.skipIf(skip !== null)('tfjs.kernels "fused" on webgpu vs the scratch engine', () => {

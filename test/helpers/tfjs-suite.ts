@@ -11,8 +11,9 @@ import type { Instances, Objective, OptimizerConfig } from '../../src/core/train
 import { createEngine, ENGINES, type Engine } from '../../src/engines/index.js';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
 import { initWeights } from '../../src/models/weights.js';
-import type { ModelShape, Weights } from '../../src/core/model.js';
+import type { ModelShape } from '../../src/core/model.js';
 import { MODEL_TYPES, type ModelType } from '../../src/models/index.js';
+import { maxAbsDiff, relError } from './compare.js';
 
 const adam: OptimizerConfig = { name: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 
@@ -30,26 +31,6 @@ function batch(): Instances {
     inst.labels[k] = k % 3 === 0 ? 1 : 0;
   }
   return inst;
-}
-
-/** ‖a − b‖ / ‖b‖ (absolute when b is all zeros). */
-function relError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let k = 0; k < a.length; k++) {
-    num += (a[k] - b[k]) ** 2;
-    den += b[k] ** 2;
-  }
-  return den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
-}
-
-function maxAbsDiff(a: Weights, b: Weights): number {
-  let d = 0;
-  for (const [k, v] of a) {
-    const w = b.get(k)!;
-    for (let j = 0; j < v.length; j++) d = Math.max(d, Math.abs(v[j] - w[j]));
-  }
-  return d;
 }
 
 /** Names of the tfjs variables that ncf's engines hold (each engine's are `ncf<k>/<param>`). */
