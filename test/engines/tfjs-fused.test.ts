@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelShape } from '../../src/core/model.js';
 import type { Instances, Objective, OptimizerConfig } from '../../src/core/training.js';
 import { createEngine, type Engine } from '../../src/engines/index.js';
+import { MODEL_TYPES } from '../../src/models/index.js';
 import { initWeights } from '../../src/models/weights.js';
 import { NcfError } from '../../src/util/errors.js';
 import { backendUnavailable } from '../helpers/backend-probe.js';
@@ -16,9 +17,7 @@ import { maxAbsDiff, relError } from '../helpers/compare.js';
 const skip = backendUnavailable('webgpu');
 if (skip) console.log(`fused WebGPU tests skipped: ${skip}`);
 
-const shapeOf = (type: string): ModelShape => ({ type, factors: 4, layers: [8], embeddingStd: 0.3, numUsers: 23, numItems: 17 });
-/** The models the fused path covers so far. */
-const COVERED = ['mf', 'gmf'];
+const shapeOf = (type: string): ModelShape => ({ type, factors: 4, layers: [12, 8, 4], embeddingStd: 0.3, numUsers: 23, numItems: 17 });
 const shape = shapeOf('mf');
 const fused = { backend: 'webgpu', kernels: 'fused' } as const;
 
@@ -59,7 +58,7 @@ describe.skipIf(skip !== null)('tfjs.kernels "fused" on webgpu vs the scratch en
     { name: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
     { name: 'lazy_adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
   ];
-  for (const type of COVERED) {
+  for (const type of MODEL_TYPES) {
     for (const objective of objectives) {
       for (const optimizer of optimizers) {
         it(`${type}, ${objective.loss} L2 ${objective.l2}, ${optimizer.name}: gradients, 6 steps over two chunks, moments and scores as scratch`, async () => {
@@ -107,10 +106,15 @@ describe.skipIf(skip !== null)('tfjs.kernels "fused" on webgpu vs the scratch en
     expect(maxAbsDiff(await f.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
   });
 
-  it('refuses what it does not cover yet in one line, naming the way out', async () => {
+  it('covers every registered model, and refuses one without kernels in one line naming the way out', async () => {
     const adam = optimizers[1];
-    const other = createEngine('tfjs', { ...shape, type: 'neumf', layers: [8, 4] }, { optimizer: adam, settings: fused });
-    await expect(other).rejects.toThrow(new NcfError('tfjs.kernels "fused" covers models mf, gmf so far, not neumf: use tfjs.kernels "graph"'));
+    for (const type of MODEL_TYPES) {
+      const [f] = await pair(adam, objectives[0], shapeOf(type));
+      // Two dispatches a step (the step kernel, the optimizer); the towers add one for their dense gradients.
+      expect(await f.countStep!(batch(false), 16, 0), type).toEqual({ count: type === 'mlp' || type === 'neumf' ? 3 : 2, unit: 'dispatches' });
+    }
+    const other = createEngine('tfjs', shapeOf('ials'), { optimizer: adam, settings: fused });
+    await expect(other).rejects.toThrow(new NcfError('tfjs.kernels "fused" covers models gmf, mlp, neumf, mf so far, not ials: use tfjs.kernels "graph"'));
   });
 
   it('lazy_adam and sgd leave the rows no batch touched, and their moments, as they were', async () => {

@@ -6,7 +6,7 @@ import { TFJS_BACKENDS, TFJS_KERNELS, type TfjsBackendName, type TfjsSettings } 
 const settings: z.ZodType<TfjsSettings> = z.strictObject({
   /** auto: the fastest available (CUDA, a real GPU through WebGPU, else wasm), printed with the reason. */
   backend: z.enum(TFJS_BACKENDS),
-  /** graph: tfjs ops (every backend); fused: ncf's own WebGPU kernels, two dispatches per step (webgpu; mf and gmf so far). */
+  /** graph: tfjs ops (every backend); fused: ncf's own WebGPU kernels, two or three dispatches per step (webgpu; every model). */
   kernels: z.enum(TFJS_KERNELS),
 });
 

@@ -6,7 +6,8 @@
  * step is two dispatches (forward + loss + backward, then the optimizer) with its batch offset
  * and step sizes in a uniform slot, a whole chunk of steps goes in one submit, and the losses are
  * read back once per chunk. adam sweeps the whole arena; sgd and lazy_adam update only the rows
- * the batch touched (and the dense parameters). So far it covers MF and GMF (both losses, L2).
+ * the batch touched (and the dense parameters). MLP and NeuMF add a third dispatch, their dense
+ * gradients summed over the batch's stored activations (tower-shaders.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelShape, Weights } from '../../../core/model.js';
@@ -18,12 +19,15 @@ import { flatLayout, offsetOf, tableOf, type FlatLayout } from '../../flat-layou
 import { useBackend } from '../backend.js';
 import type { TfjsSettings } from '../backends.js';
 import { gmfScoreShader, gmfStepShader } from './gmf-shaders.js';
+import { towerDenseShader, towerScoreShader, towerStepShader, towerStrides, type TowerLayout } from './tower-shaders.js';
 import { adamShader, mfScoreShader, mfStepShader, touchedRowsShader, WORKGROUP, type ArenaTables } from './mf-shaders.js';
 
-/** A model's own kernels: the training step's (forward + loss + backward) and the scoring one. */
+/** A model's own kernels: the training step's (forward + loss + backward) and the scoring one; towers add the dense-gradient kernel. */
 interface FusedModel {
   step(L: FlatLayout, pairs: boolean): string;
   score(L: FlatLayout): string;
+  dense?(L: FlatLayout, pairs: boolean): string;
+  strides?(L: FlatLayout): { x: number; d: number };
 }
 
 const mfOffsets = (L: FlatLayout) => ({
@@ -43,10 +47,37 @@ const gmfOffsets = (L: FlatLayout) => ({
   G: L.shape.factors,
 });
 
-/** The models the fused path covers so far; the others are refused in one line. */
+const towerOffsets = (L: FlatLayout): TowerLayout => {
+  const layers = L.shape.layers;
+  const gmf = L.rowTables.some((t) => t.name === 'gmf_user');
+  return {
+    G: gmf ? L.shape.factors : 0,
+    gu: gmf ? tableOf(L, 'gmf_user').off : 0,
+    gi: gmf ? tableOf(L, 'gmf_item').off : 0,
+    mu: tableOf(L, 'mlp_user').off,
+    mi: tableOf(L, 'mlp_item').off,
+    H: layers.slice(),
+    kernels: layers.slice(1).map((_, k) => offsetOf(L, `mlp_${k + 1}_kernel`)),
+    biases: layers.slice(1).map((_, k) => offsetOf(L, `mlp_${k + 1}_bias`)),
+    out: offsetOf(L, 'out_kernel'),
+    outBias: offsetOf(L, 'out_bias'),
+    denseStart: L.denseStart,
+    total: L.total,
+  };
+};
+const tower: FusedModel = {
+  step: (L, pairs) => towerStepShader(towerOffsets(L), pairs),
+  score: (L) => towerScoreShader(towerOffsets(L)),
+  dense: (L, pairs) => towerDenseShader(towerOffsets(L), pairs),
+  strides: (L) => towerStrides(towerOffsets(L)),
+};
+
+/** The models the fused path covers; others are refused in one line. */
 const FUSED_MODELS: Record<string, FusedModel> = {
-  mf: { step: (L, pairs) => mfStepShader(mfOffsets(L), pairs), score: (L) => mfScoreShader(mfOffsets(L)) },
   gmf: { step: (L, pairs) => gmfStepShader(gmfOffsets(L), pairs), score: (L) => gmfScoreShader(gmfOffsets(L)) },
+  mlp: tower,
+  neumf: tower,
+  mf: { step: (L, pairs) => mfStepShader(mfOffsets(L), pairs), score: (L) => mfScoreShader(mfOffsets(L)) },
 };
 
 /** Bytes per step's uniform slot: the usual minUniformBufferOffsetAlignment. */
@@ -63,6 +94,11 @@ export class FusedEngine implements Engine {
   private readonly stepPipeline: GPUComputePipeline;
   private readonly optPipeline: GPUComputePipeline;
   private readonly stepLayout: GPUBindGroupLayout;
+  private readonly denseLayout: GPUBindGroupLayout;
+  private readonly densePipeline: GPUComputePipeline | null;
+  /** MLP and NeuMF: a third kernel sums the dense gradients over per-instance rows of X and D. */
+  private readonly tower: { dense: string; strides: { x: number; d: number } } | null;
+  private scratch: { x: GPUBuffer; d: GPUBuffer; rows: number } | null = null;
   private readonly optLayout: GPUBindGroupLayout;
   /** sgd and lazy_adam: only the rows a batch touched, claimed with a stamp per user and item row. */
   private readonly sparse: boolean;
@@ -101,27 +137,22 @@ export class FusedEngine implements Engine {
     };
     const module = (code: string): GPUShaderModule => device.createShaderModule({ code });
     // Explicit layouts, for the uniform's dynamic offset: one bind group serves every step of a chunk.
-    const layout = (readOnly: boolean[]): GPUBindGroupLayout =>
+    // Bindings 0–3 storage, 4 the step uniform, 5.. more storage; `true`: read-only.
+    const layout = (before: boolean[], after: boolean[] = []): GPUBindGroupLayout =>
       device.createBindGroupLayout({
         entries: [
-          ...readOnly.map((ro, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: ro ? 'read-only-storage' : 'storage' } as const })),
-          { binding: readOnly.length, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } as const },
+          ...[...before, null, ...after].map((ro, binding) =>
+            ro === null
+              ? { binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } as const }
+              : { binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: ro ? 'read-only-storage' : 'storage' } as const },
+          ),
         ],
       });
-    this.stepLayout = layout([true, false, true, false]);
+    this.tower = model.dense ? { dense: model.dense(this.L, this.obj.loss === 'bpr'), strides: model.strides!(this.L) } : null;
+    this.stepLayout = layout([true, false, true, false], this.tower ? [false, false] : []);
     this.sparse = opt.name !== 'adam';
-    this.optLayout = device.createBindGroupLayout({
-      entries: [
-        ...[0, 1, 2, 3].map((binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } as const })),
-        { binding: 4, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } as const },
-        ...(this.sparse
-          ? [
-              { binding: 5, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } as const },
-              { binding: 6, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } as const },
-            ]
-          : []),
-      ],
-    });
+    this.optLayout = layout([false, false, false, false], this.sparse ? [true, false] : []);
+    this.denseLayout = layout([true, false, true, true]);
     this.stamps = this.buffer(4 * (shape.numUsers + shape.numItems), GPUBufferUsage.STORAGE);
     const pipeline = (code: string, group: GPUBindGroupLayout): GPUComputePipeline =>
       device.createComputePipeline({
@@ -129,6 +160,7 @@ export class FusedEngine implements Engine {
         compute: { module: module(code), entryPoint: 'main' },
       });
     this.stepPipeline = pipeline(model.step(this.L, this.obj.loss === 'bpr'), this.stepLayout);
+    this.densePipeline = this.tower ? pipeline(this.tower.dense, this.denseLayout) : null;
     this.optPipeline = pipeline(
       this.sparse
         ? touchedRowsShader(tables, this.obj.loss === 'bpr', opt.name === 'lazy_adam', opt.beta1, opt.beta2)
@@ -214,15 +246,10 @@ export class FusedEngine implements Engine {
     const steps = this.buffer(count * SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     const losses = this.buffer(Math.max(16, count * 4), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.device.queue.writeBuffer(steps, 0, uniforms);
-    const stepGroup = this.group(this.stepLayout, [this.params, this.grads, epoch.buffer, losses], steps);
-    const optGroup = this.device.createBindGroup({
-      layout: this.optLayout,
-      entries: [
-        ...[this.params, this.grads, this.m, this.v].map((buffer, binding) => ({ binding, resource: { buffer } })),
-        { binding: 4, resource: { buffer: steps, size: 32 } },
-        ...(this.sparse ? [5, 6].map((binding) => ({ binding, resource: { buffer: binding === 5 ? epoch.buffer : this.stamps } })) : []),
-      ],
-    });
+    const xd = this.towerScratch(batchSize);
+    const stepGroup = this.group(this.stepLayout, [this.params, this.grads, epoch.buffer, losses], steps, xd);
+    const denseGroup = this.densePipeline ? this.group(this.denseLayout, [this.params, this.grads, ...xd], steps) : null;
+    const optGroup = this.group(this.optLayout, [this.params, this.grads, this.m, this.v], steps, this.sparse ? [epoch.buffer, this.stamps] : []);
     const [x, y] = grid(this.L.total);
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
@@ -231,6 +258,12 @@ export class FusedEngine implements Engine {
       pass.setPipeline(this.stepPipeline);
       pass.setBindGroup(0, stepGroup, [k * SLOT]);
       pass.dispatchWorkgroups(Math.ceil(units / WORKGROUP));
+      if (this.densePipeline && denseGroup) {
+        pass.setPipeline(this.densePipeline);
+        pass.setBindGroup(0, denseGroup, [k * SLOT]);
+        pass.dispatchWorkgroups(Math.ceil((this.L.total - this.L.denseStart) / WORKGROUP));
+        this.dispatches++;
+      }
       pass.setPipeline(this.optPipeline);
       pass.setBindGroup(0, optGroup, [k * SLOT]);
       if (this.sparse) pass.dispatchWorkgroups(Math.max(1, Math.ceil(Math.max(units, this.L.total - this.L.denseStart) / WORKGROUP)));
@@ -265,8 +298,14 @@ export class FusedEngine implements Engine {
     encoder.clearBuffer(this.grads);
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.stepPipeline);
-    pass.setBindGroup(0, this.group(this.stepLayout, [this.params, this.grads, buffer, losses], steps), [0]);
+    const xd = this.towerScratch(sub.length);
+    pass.setBindGroup(0, this.group(this.stepLayout, [this.params, this.grads, buffer, losses], steps, xd), [0]);
     pass.dispatchWorkgroups(Math.ceil(sub.length / per / WORKGROUP));
+    if (this.densePipeline) {
+      pass.setPipeline(this.densePipeline);
+      pass.setBindGroup(0, this.group(this.denseLayout, [this.params, this.grads, ...xd], steps), [0]);
+      pass.dispatchWorkgroups(Math.ceil((this.L.total - this.L.denseStart) / WORKGROUP));
+    }
     pass.end();
     this.device.queue.submit([encoder.finish()]);
     const [loss] = await this.read(losses, 1);
@@ -340,12 +379,27 @@ export class FusedEngine implements Engine {
     return b;
   }
 
-  /** Storage buffers at bindings 0.., the step uniform (32 bytes at a dynamic offset) after them. */
-  private group(layout: GPUBindGroupLayout, storage: GPUBuffer[], steps: GPUBuffer): GPUBindGroup {
+  /** Storage buffers at bindings 0–3, the step uniform (32 bytes at a dynamic offset) at 4, more storage from 5. */
+  private group(layout: GPUBindGroupLayout, before: GPUBuffer[], steps: GPUBuffer, after: GPUBuffer[] = []): GPUBindGroup {
     return this.device.createBindGroup({
       layout,
-      entries: [...storage.map((buffer, b) => ({ binding: b, resource: { buffer } })), { binding: storage.length, resource: { buffer: steps, size: 32 } }],
+      entries: [
+        ...before.map((buffer, b) => ({ binding: b, resource: { buffer } })),
+        { binding: 4, resource: { buffer: steps, size: 32 } },
+        ...after.map((buffer, b) => ({ binding: 5 + b, resource: { buffer } })),
+      ],
     });
+  }
+
+  /** MLP and NeuMF: X and D for `rows` instances (grown when a larger batch comes); [] for the others. */
+  private towerScratch(rows: number): GPUBuffer[] {
+    if (!this.tower) return [];
+    if (!this.scratch || this.scratch.rows < rows) {
+      if (this.scratch) this.release(this.scratch.x, this.scratch.d);
+      const usage = GPUBufferUsage.STORAGE;
+      this.scratch = { x: this.buffer(4 * rows * this.tower.strides.x, usage), d: this.buffer(4 * rows * this.tower.strides.d, usage), rows };
+    }
+    return [this.scratch.x, this.scratch.d];
   }
 
   private buffer(size: number, usage: number): GPUBuffer {
