@@ -106,7 +106,7 @@ describe('ncf train --set engine=tfjs (built CLI)', () => {
     expect(hr(cpu.stdout)).toEqual(hr(auto.stdout));
   });
 
-  it.skipIf(webgpuMissing !== null)('trains the smoke config end to end on webgpu (SwiftShader)', () => {
+  it.skipIf(webgpuMissing !== null)('trains the smoke config end to end on webgpu (SwiftShader), with the fused kernels by default', () => {
     // backendUnavailable set VK_ICD_FILENAMES (to SwiftShader's where it was unset), and the CLI inherits it.
     const r = ncf([
       'train',
@@ -123,7 +123,7 @@ describe('ncf train --set engine=tfjs (built CLI)', () => {
       ...outSets(),
     ]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/engine tfjs on webgpu \(SwiftShader.*\(a CPU emulator, not a GPU\)\)/);
+    expect(r.stdout).toMatch(/engine tfjs on webgpu, fused kernels \(SwiftShader.*\(a CPU emulator, not a GPU\)\)/);
     expect(r.stdout).toMatch(/epoch 1\/1 .*HR@10 0\.\d{4}/);
   });
 });

@@ -41,7 +41,8 @@ function engineVariables(): string[] {
 /** The tfjs engine on `backend` (a variant of the registry's tfjs entry) against the scratch engine; skipped, with the reason printed, when `skipReason` is given. */
 export function tfjsParitySuite(backend: string, skipReason: string | null): void {
   const tfjs = ENGINES.tfjs;
-  const settings = tfjs.withVariant(tfjs.defaults, backend);
+  // The graph path: the fused WebGPU kernels have a suite of their own (tfjs-fused.test.ts).
+  const settings = { ...tfjs.withVariant(tfjs.defaults, backend), kernels: 'graph' as const };
   describe.skipIf(skipReason !== null)(`tfjs engine on ${backend} vs scratch engine`, () => {
     const made: Engine[] = [];
     const engines = async (type: ModelType, opt = adam, objective?: Objective): Promise<[Engine, ScratchEngine]> => {

@@ -2,12 +2,15 @@
 export const TFJS_BACKENDS = ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type TfjsBackendName = (typeof TFJS_BACKENDS)[number];
 
-/** graph: one tfjs op per step of the model (every backend); fused: ncf's own WebGPU kernels, a few dispatches per step (webgpu; see fused/). */
-export const TFJS_KERNELS = ['graph', 'fused'] as const;
+/**
+ * graph: one tfjs op at a time (every backend); fused: ncf's own WebGPU kernels, a few dispatches
+ * per step (webgpu only; see fused/); auto: fused where the backend is webgpu, else graph.
+ */
+export const TFJS_KERNELS = ['auto', 'graph', 'fused'] as const;
 
 /** The tfjs engine's config section. */
 export interface TfjsSettings {
   backend: TfjsBackendName;
-  /** Absent in configs saved before it existed: graph. */
+  /** Absent in configs saved before it existed: graph, as they were trained. */
   kernels?: (typeof TFJS_KERNELS)[number];
 }

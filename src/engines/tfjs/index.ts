@@ -6,7 +6,7 @@ import { TFJS_BACKENDS, TFJS_KERNELS, type TfjsBackendName, type TfjsSettings } 
 const settings: z.ZodType<TfjsSettings> = z.strictObject({
   /** auto: the fastest available (CUDA, a real GPU through WebGPU, else wasm), printed with the reason. */
   backend: z.enum(TFJS_BACKENDS),
-  /** graph: tfjs ops (every backend); fused: ncf's own WebGPU kernels, two or three dispatches per step (webgpu; every model). */
+  /** auto: fused on webgpu, graph elsewhere; graph: tfjs ops (every backend); fused: ncf's own WebGPU kernels, two or three dispatches per step. */
   kernels: z.enum(TFJS_KERNELS),
 });
 
@@ -14,12 +14,13 @@ export const tfjsEngine: EngineEntry<TfjsSettings> = {
   name: 'tfjs',
   summary: 'TensorFlow.js graph on webgpu, wasm, cpu or tensorflow (tfjs-node), the same models and weight layout',
   settings,
-  defaults: { backend: 'auto', kernels: 'graph' },
+  defaults: { backend: 'auto', kernels: 'auto' },
   variants: TFJS_BACKENDS,
   withVariant: (s, variant) => ({ ...s, backend: variant as TfjsBackendName }),
   reference: false,
   create: async (shape, o) => {
-    if (o.settings.kernels === 'fused') {
+    const kernels = o.settings.kernels ?? 'graph';
+    if (kernels === 'fused' || (kernels === 'auto' && (await backendOf(o.settings.backend)) === 'webgpu')) {
       const { FusedEngine } = await import('./fused/fused-engine.js');
       return FusedEngine.create(shape, o);
     }
@@ -31,3 +32,9 @@ export const tfjsEngine: EngineEntry<TfjsSettings> = {
     return `tfjs on ${info.backend}${emulated}${info.detail ? ` — ${info.detail}` : ''}`;
   },
 };
+
+/** The backend a setting resolves to (probed once per process; see backend.ts). */
+async function backendOf(name: TfjsBackendName): Promise<string> {
+  const { useBackend } = await import('./backend.js');
+  return (await useBackend(name)).name;
+}
