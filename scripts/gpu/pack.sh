@@ -16,5 +16,5 @@ o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp
 apt-get $o update -qq
 (cd .gpu/debs && apt-get $o download -qq libvulkan1 libglvnd0 libegl1 libgl1 libglx0 libgles2 libopengl0)
 tar -C "$NCF_DATA_DIR" -cJf .gpu/ml-1m-ncf.tar.xz ml-1m-ncf
-cp scripts/gpu/setup.sh scripts/gpu/measure.sh scripts/gpu/torch_neumf_train_cuda.py .gpu/
+cp scripts/gpu/setup.sh scripts/gpu/measure.sh scripts/gpu/measure-fused.sh scripts/gpu/torch_neumf_train_cuda.py .gpu/
 du -sh .gpu
