@@ -20,7 +20,7 @@ import { useBackend } from '../backend.js';
 import type { TfjsSettings } from '../backends.js';
 import { gmfScoreShader, gmfStepShader } from './gmf-shaders.js';
 import { towerDenseShader, towerScoreShader, towerStepShader, towerStrides, type TowerLayout } from './tower-shaders.js';
-import { adamShader, mfScoreShader, mfStepShader, touchedRowsShader, WORKGROUP, type ArenaTables } from './mf-shaders.js';
+import { adamShader, mfLogit, mfStepShader, scoreShader, touchedRowsShader, WORKGROUP, type ArenaTables } from './mf-shaders.js';
 
 /** A model's own kernels: the training step's (forward + loss + backward) and the scoring one; towers add the dense-gradient kernel. */
 interface FusedModel {
@@ -77,7 +77,7 @@ const FUSED_MODELS: Record<string, FusedModel> = {
   gmf: { step: (L, pairs) => gmfStepShader(gmfOffsets(L), pairs), score: (L) => gmfScoreShader(gmfOffsets(L)) },
   mlp: tower,
   neumf: tower,
-  mf: { step: (L, pairs) => mfStepShader(mfOffsets(L), pairs), score: (L) => mfScoreShader(mfOffsets(L)) },
+  mf: { step: (L, pairs) => mfStepShader(mfOffsets(L), pairs), score: (L) => scoreShader(mfLogit(mfOffsets(L))) },
 };
 
 /** Bytes per step's uniform slot: the usual minUniformBufferOffsetAlignment. */

@@ -4,7 +4,7 @@
  * float adds; the dense gradients (h and b) are summed per workgroup first, one reduction per
  * component, then added once per workgroup.
  */
-import { ATOMIC_ADD, LOSS_FNS, SCORE_BINDINGS, STEP_BINDINGS, STEP_STRUCT, WORKGROUP } from './mf-shaders.js';
+import { ATOMIC_ADD, LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, scoreShader, WORKGROUP } from './mf-shaders.js';
 
 export interface GmfLayout {
   /** Offsets of p (U, G), q (I, G), h (G) and b. */
@@ -106,12 +106,5 @@ ${
 }
 
 export function gmfScoreShader(L: GmfLayout): string {
-  return `${SCORE_BINDINGS}
-${PHI(L)}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
-  let k = gid.x + gid.y * nw.x * ${WORKGROUP}u;
-  if (k >= count.x) { return; }
-  out[k] = logit(pairs[k], pairs[count.x + k]);
-}`;
+  return scoreShader(PHI(L));
 }

@@ -83,14 +83,8 @@ fn addLoss(i: u32, x: f32) {
 export function mfStepShader(L: MfLayout, pairs: boolean): string {
   return `${STEP_STRUCT}${STEP_BINDINGS}
 ${ATOMIC_ADD}
-const F = ${L.F}u;
+${mfLogit(L)}
 var<workgroup> part: array<vec2f, ${WORKGROUP}>;
-
-fn logit(u: u32, i: u32) -> f32 {
-  var z = P[${L.b}u] + P[${L.bu}u + u] + P[${L.bi}u + i];
-  for (var k = 0u; k < F; k++) { z += P[${L.pu}u + u * F + k] * P[${L.qi}u + i * F + k]; }
-  return z;
-}
 ${LOSS_FNS}
 
 /** ∂/∂(user row) += g·q_i (+ L2), ∂/∂(item row) += g·p_u (+ L2), b_u and b_i += g; w = the unit's weight for L2. */
@@ -175,19 +169,26 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: 
 }`;
 }
 
-/** Logits of (users[k], items[k]) pairs. */
-export function mfScoreShader(L: MfLayout): string {
+/** The scoring kernel of any model whose WGSL defines `logit(u, i)`: logits of (users[k], items[k]) pairs. */
+export function scoreShader(logitCode: string): string {
   return `${SCORE_BINDINGS}
-const F = ${L.F}u;
+${logitCode}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
   let k = gid.x + gid.y * nw.x * ${WORKGROUP}u;
   if (k >= count.x) { return; }
-  let u = pairs[k];
-  let i = pairs[count.x + k];
+  out[k] = logit(pairs[k], pairs[count.x + k]);
+}`;
+}
+
+/** MF's logit, z = b + b_u + b_i + p_u·q_i. */
+export function mfLogit(L: MfLayout): string {
+  return `
+const F = ${L.F}u;
+fn logit(u: u32, i: u32) -> f32 {
   var z = P[${L.b}u] + P[${L.bu}u + u] + P[${L.bi}u + i];
-  for (var j = 0u; j < F; j++) { z += P[${L.pu}u + u * F + j] * P[${L.qi}u + i * F + j]; }
-  out[k] = z;
+  for (var k = 0u; k < F; k++) { z += P[${L.pu}u + u * F + k] * P[${L.qi}u + i * F + k]; }
+  return z;
 }`;
 }
 

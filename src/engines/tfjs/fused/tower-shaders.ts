@@ -11,7 +11,7 @@
  * Activations per instance, row j of X: [h_0 (2E) | h_1 | … | h_{L-1} | o], o = [φ_G ; h_L] the
  * output layer's input; row j of D: [dz | δ_1 | … | δ_L], δ_l = ∂loss/∂(pre-activation of layer l).
  */
-import { ATOMIC_ADD, LOSS_FNS, SCORE_BINDINGS, STEP_BINDINGS, STEP_STRUCT, WORKGROUP } from './mf-shaders.js';
+import { ATOMIC_ADD, LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, scoreShader, WORKGROUP } from './mf-shaders.js';
 
 export interface TowerLayout {
   /** GMF factors, 0 for MLP alone; the GMF tables' offsets. */
@@ -36,6 +36,20 @@ export function towerStrides(T: TowerLayout): { x: number; d: number; o: number 
   const hidden = T.H.slice(0, L).reduce((a, b) => a + b, 0);
   const o = T.G + T.H[L];
   return { x: hidden + o, d: 1 + T.H.slice(1).reduce((a, b) => a + b, 0), o };
+}
+
+/** Where h_l (l < L) and o start in a row of X, and δ_l in a row of D (δ_0 is unused; D's first float is dz). */
+function rowOffsets(T: TowerLayout): { x: number[]; o: number; d: number[] } {
+  const L = T.H.length - 1;
+  const x: number[] = [];
+  let off = 0;
+  for (let l = 0; l < L; l++) {
+    x.push(off);
+    off += T.H[l];
+  }
+  const d: number[] = [0, 1];
+  for (let l = 1; l < L; l++) d.push(d[l] + T.H[l]);
+  return { x, o: off, d };
 }
 
 /** The forward pass into private arrays a0..aL and phi; `logit(u, i)` returns z. */
@@ -78,16 +92,7 @@ export function towerStepShader(T: TowerLayout, pairs: boolean): string {
   const L = T.H.length - 1;
   const E = T.H[0] / 2;
   const S = towerStrides(T);
-  // Offsets of h_l (l < L) and of o within an X row; of δ_l within a D row.
-  const xOff: number[] = [];
-  let off = 0;
-  for (let l = 0; l < L; l++) {
-    xOff.push(off);
-    off += T.H[l];
-  }
-  const oOff = off;
-  const dOff: number[] = [0, 1];
-  for (let l = 1; l < L; l++) dOff.push(dOff[l] + T.H[l]);
+  const { x: xOff, o: oOff, d: dOff } = rowOffsets(T);
   const deltas = T.H.slice(1)
     .map((h, k) => `var<private> d${k + 1}: array<f32, ${h}>;`)
     .join('\n');
@@ -193,15 +198,7 @@ ${
 export function towerDenseShader(T: TowerLayout, pairs: boolean): string {
   const L = T.H.length - 1;
   const S = towerStrides(T);
-  const xOff: number[] = [];
-  let off = 0;
-  for (let l = 0; l < L; l++) {
-    xOff.push(off);
-    off += T.H[l];
-  }
-  const oOff = off;
-  const dOff: number[] = [0, 1];
-  for (let l = 1; l < L; l++) dOff.push(dOff[l] + T.H[l]);
+  const { x: xOff, o: oOff, d: dOff } = rowOffsets(T);
   // Under bpr the two rows of a pair are added together first: their dz are g and −g, so the
   // output bias's gradient is exactly 0, as in the scratch engine (noise there would become Adam
   // steps of ±lr on a parameter the loss does not depend on).
@@ -246,12 +243,5 @@ ${branches.join('\n')}
 }
 
 export function towerScoreShader(T: TowerLayout): string {
-  return `${SCORE_BINDINGS}
-${forwardCode(T)}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
-  let k = gid.x + gid.y * nw.x * ${WORKGROUP}u;
-  if (k >= count.x) { return; }
-  out[k] = logit(pairs[k], pairs[count.x + k]);
-}`;
+  return scoreShader(forwardCode(T));
 }
