@@ -1,16 +1,16 @@
 /** From a run config to an engine: its optimizer, objective and the chosen engine's own section. */
 import type { ModelShape } from '../core/model.js';
 import type { Objective, OptimizerConfig } from '../core/training.js';
-import { createEngine, ENGINE_NAMES, parseEngineTarget, type Engine, type EngineName } from '../engines/index.js';
+import { createEngine, ENGINE_NAMES, engineTargets, parseEngineTarget, type Engine, type EngineName } from '../engines/index.js';
 import { NcfError } from '../util/errors.js';
 import type { Config } from './schema.js';
 
-export function optimizerConfig(c: Config): OptimizerConfig {
+function optimizerConfig(c: Config): OptimizerConfig {
   const t = c.train;
   return { name: t.optimizer, lr: t.lr, beta1: t.beta1, beta2: t.beta2, epsilon: t.epsilon };
 }
 
-export function objectiveOf(c: Config): Objective {
+function objectiveOf(c: Config): Objective {
   return { loss: c.train.loss, l2: c.train.l2 };
 }
 
@@ -27,8 +27,8 @@ export function engineChoice(c: Config): EngineChoice {
 }
 
 /** `c` with the engine `target` names (`scratch`, `tfjs:wasm`, …: see engineTargets). */
-export function withEngineTarget(c: Config, target: string, known: string[]): Config {
+export function withEngineTarget(c: Config, target: string): Config {
   const t = parseEngineTarget(target, c);
-  if (!t) throw new NcfError(`unknown engine "${target}" — one of ${known.join(', ')}`);
+  if (!t) throw new NcfError(`unknown engine "${target}" — one of ${engineTargets().join(', ')}`);
   return { ...c, engine: t.name, [t.name]: t.settings };
 }

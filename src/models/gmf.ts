@@ -2,7 +2,7 @@
  * GMF — He et al., "Neural Collaborative Filtering", WWW 2017, eq. (9)–(10):
  *   φ_G = p_u ⊙ q_i,  ŷ = σ(h^T φ_G + b).
  */
-import type { ModelConfig, ModelShape, ParamSpec } from '../core/model.js';
+import type { ModelShape, ParamSpec } from '../core/model.js';
 import { embeddingPair, outputLayer } from './parts.js';
 import type { ModelDef } from './types.js';
 
@@ -16,6 +16,6 @@ export const gmf: ModelDef = {
   title: 'GMF',
   summary: 'generalized matrix factorization: σ(h^T (p_u ⊙ q_i) + b) (He et al. 2017, eq. 9)',
   params: (m) => [...gmfTables(m), ...outputLayer(m.factors)],
-  describe: (m: ModelConfig) => `gmf, ${m.factors} factors`,
+  describe: (m) => `gmf, ${m.factors} factors`,
   predictiveFactors: (m) => m.factors,
 };

@@ -3,7 +3,6 @@
  * Collaborative Filtering vs. Matrix Factorization Revisited", RecSys 2020:
  *   ŷ = σ(b + b_u + b_i + p_u·q_i),  with no output layer.
  */
-import type { ModelConfig } from '../core/model.js';
 import { embeddingPair } from './parts.js';
 import type { ModelDef } from './types.js';
 
@@ -17,6 +16,6 @@ export const mf: ModelDef = {
     { name: 'item_bias', shape: [m.numItems, 1], init: 'zeros', rows: 'items' },
     { name: 'out_bias', shape: [1], init: 'zeros' },
   ],
-  describe: (m: ModelConfig) => `mf (dot product with user, item and global biases), ${m.factors} factors`,
+  describe: (m) => `mf (dot product with user, item and global biases), ${m.factors} factors`,
   predictiveFactors: (m) => m.factors,
 };

@@ -3,17 +3,17 @@
  *   φ_M = a_L(W_L^T(… a_1(W_1^T [p_u ; q_i] + b_1) …) + b_L), a = ReLU,  ŷ = σ(h^T φ_M + b).
  * layers[0] is the concatenated embedding width 2E, layers[1..L] the Dense widths.
  */
-import type { ModelConfig, ModelShape, ParamSpec } from '../core/model.js';
+import type { ModelShape, ParamSpec } from '../core/model.js';
 import { embeddingPair, outputLayer } from './parts.js';
-import type { ModelDef } from './types.js';
+import type { ModelDef, ModelSizes } from './types.js';
 
 /** E: the MLP embedding width per side. */
-export function mlpEmbeddingDim(m: ModelConfig): number {
+export function mlpEmbeddingDim(m: ModelSizes): number {
   return m.layers[0] / 2;
 }
 
 /** The width of φ_M, the tower's last layer. */
-export function mlpOutputWidth(m: ModelConfig): number {
+export function mlpOutputWidth(m: ModelSizes): number {
   return m.layers[m.layers.length - 1];
 }
 
@@ -22,7 +22,7 @@ export function mlpTables(m: ModelShape): ParamSpec[] {
   return embeddingPair('mlp', m.numUsers, m.numItems, mlpEmbeddingDim(m));
 }
 
-export function mlpLayers(m: ModelConfig): ParamSpec[] {
+export function mlpLayers(m: ModelSizes): ParamSpec[] {
   const specs: ParamSpec[] = [];
   for (let l = 1; l < m.layers.length; l++) {
     specs.push({ name: `mlp_${l}_kernel`, shape: [m.layers[l - 1], m.layers[l]], init: 'glorot_uniform' });
@@ -36,6 +36,6 @@ export const mlp: ModelDef = {
   title: 'MLP',
   summary: 'a ReLU tower over [p_u ; q_i] and σ(h^T φ_M + b) (He et al. 2017, eq. 11)',
   params: (m) => [...mlpTables(m), ...mlpLayers(m), ...outputLayer(mlpOutputWidth(m))],
-  describe: (m: ModelConfig) => `mlp, MLP layers [${m.layers.join(', ')}]`,
+  describe: (m) => `mlp, MLP layers [${m.layers.join(', ')}]`,
   predictiveFactors: mlpOutputWidth,
 };

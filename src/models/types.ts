@@ -1,5 +1,8 @@
 import type { ModelConfig, ModelShape, ParamSpec } from '../core/model.js';
 
+/** The sizes a model's name and factors depend on (what a report folder records of its config). */
+export type ModelSizes = Pick<ModelConfig, 'factors' | 'layers'>;
+
 /** A model, engine-independent: its parameters and how it is named. Each engine has its own file per model. */
 export interface ModelDef {
   /** Its key in the registry and in configs (model.type). */
@@ -11,7 +14,7 @@ export interface ModelDef {
   /** Parameters in a fixed order (every engine, model file and optimizer uses it); per-user and per-item tables first. */
   params(m: ModelShape): ParamSpec[];
   /** The model as logs and report pages name it, with only the sizes it uses. */
-  describe(m: ModelConfig): string;
+  describe(m: ModelSizes): string;
   /** He et al.'s "predictive factors": the width of the last layer before the prediction. */
-  predictiveFactors(m: ModelConfig): number;
+  predictiveFactors(m: ModelSizes): number;
 }

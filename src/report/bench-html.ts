@@ -87,7 +87,7 @@ export function enginesTable(b: BenchReport): Table {
 }
 
 /** `219 dispatches`, `269 kernels`, or `-` where nothing was counted. */
-export function stepCountText(e: BenchEngineResult): string {
+function stepCountText(e: BenchEngineResult): string {
   return e.stepCount ? `${e.stepCount.count} ${e.stepCount.unit}` : '-';
 }
 

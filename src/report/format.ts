@@ -16,7 +16,7 @@ export const relError = (x: number): string => x.toExponential(1);
 
 /** What the model is, naming only the sizes its type uses (as its registry entry describes it). */
 export function modelText(m: { type: string; factors: number; layers: number[] }): string {
-  return isModelType(m.type) ? modelDef(m.type).describe({ ...m, embeddingStd: 0 }) : m.type;
+  return isModelType(m.type) ? modelDef(m.type).describe(m) : m.type;
 }
 
 /** A pre-trained NeuMF's start: `sampled HR@10 0.7175, NDCG@10 0.4347; full ranking HR@10 0.0940, NDCG@10 0.0464`. */

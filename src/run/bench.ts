@@ -60,7 +60,7 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
   let reference: { loss: number; grads: Weights } | null = null;
   const results: BenchEngineResult[] = [];
   for (const label of labels) {
-    const engine = await engineFor(withEngineTarget(c, label, engineTargets()), shape);
+    const engine = await engineFor(withEngineTarget(c, label), shape);
     try {
       await engine.setWeights(weights);
       const n = Math.min(PARITY_BATCH, instances.length);
@@ -215,7 +215,7 @@ async function trainForConvergence(
   data: SplitData,
   o: BenchOptions,
 ): Promise<BenchEngineResult['convergence']> {
-  const engine = await engineFor(withEngineTarget(c, label, engineTargets()), shape);
+  const engine = await engineFor(withEngineTarget(c, label), shape);
   const out = { loss: [] as number[], hr: [] as number[], ndcg: [] as number[], trainSeconds: [] as number[] };
   try {
     await engine.setWeights(weights);

@@ -49,7 +49,7 @@ export function trainRow(r: TrainRunFiles): LeaderboardRow | null {
   if (t.l2) parts.push(`L2 ${t.l2}`);
   return {
     model: modelLabel(c.model.type, t.loss, Boolean(c.pretrain)),
-    factors: isModelType(c.model.type) ? modelDef(c.model.type).predictiveFactors({ ...c.model, embeddingStd: 0 }) : c.model.factors,
+    factors: isModelType(c.model.type) ? modelDef(c.model.type).predictiveFactors(c.model) : c.model.factors,
     run: c.name,
     dir: r.dir,
     training: parts.join(', '),

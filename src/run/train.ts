@@ -136,13 +136,10 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
             const weights = await engine.getWeights();
             // A step can leave NaN weights behind a finite loss: such an epoch is not saved either.
             const bad = firstNonFinite(weights);
-            if (bad)
-              throw new TrainingDiverged(
-                r.epoch,
-                Math.ceil(r.instances / c.train.batchSize),
-                Math.ceil(r.instances / c.train.batchSize),
-                `weight ${bad.name}[${bad.index}] is ${bad.value}`,
-              );
+            if (bad) {
+              const steps = Math.ceil(r.instances / c.train.batchSize);
+              throw new TrainingDiverged(r.epoch, steps, steps, `weight ${bad.name}[${bad.index}] is ${bad.value}`);
+            }
             history.push(r);
             const file = { shape, epoch: r.epoch, meta: meta(history), weights, optimizer: await engine.getOptimizerState() };
             saveModel(path, file);

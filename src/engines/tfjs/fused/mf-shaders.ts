@@ -55,7 +55,7 @@ export const STEP_BINDINGS = `
 @group(0) @binding(3) var<storage, read_write> losses: array<atomic<u32>>;`;
 
 /** The bindings of every model's scoring kernel: P, the pairs [users | items], the logits, their count. */
-export const SCORE_BINDINGS = `
+const SCORE_BINDINGS = `
 @group(0) @binding(0) var<storage, read> P: array<f32>;
 @group(0) @binding(1) var<storage, read> pairs: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
