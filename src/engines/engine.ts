@@ -57,6 +57,12 @@ export interface Engine {
    * (scratch) lack it.
    */
   readonly countStep?: (instances: Instances, batchSize: number, step: number) => Promise<StepCount>;
+  /**
+   * Seconds trainSteps has spent so far on the host thread issuing work, not waiting for a device
+   * to finish it: what the steps cost the host (bench's host ms/step). Engines that compute on the
+   * host (scratch) lack it: every second of theirs is host time.
+   */
+  hostSeconds?(): number;
   dispose(): Promise<void>;
 }
 

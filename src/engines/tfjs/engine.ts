@@ -132,6 +132,12 @@ export class TfjsEngine implements Engine {
     return { count: dispatches, unit: 'dispatches' };
   }
 
+  /** Seconds trainSteps spent issuing ops, before awaiting the losses (hostSeconds). */
+  private issued = 0;
+  hostSeconds(): number {
+    return this.issued;
+  }
+
   async getWeights(): Promise<Weights> {
     const w: Weights = new Map();
     for (const [name, v] of this.params) w.set(name, ((await v.data()) as Float32Array).slice());
@@ -149,6 +155,7 @@ export class TfjsEngine implements Engine {
   }
 
   async trainSteps(instances: Instances, batchSize: number, firstStep: number, count: number): Promise<Float32Array> {
+    const t0 = performance.now();
     const e = this.upload(instances, batchSize);
     const names = [...this.params.keys()];
     const vars = [...this.params.values()];
@@ -184,6 +191,7 @@ export class TfjsEngine implements Engine {
     }
     this.adam?.endChunk();
     const stacked = tf.stack(costs);
+    this.issued += (performance.now() - t0) / 1000;
     const losses = (await stacked.data()) as Float32Array;
     stacked.dispose();
     for (const c of costs) c.dispose();

@@ -111,6 +111,8 @@ export class FusedEngine implements Engine {
   private optStep = 0;
   /** Dispatches issued so far (what countStep reports). */
   private dispatches = 0;
+  /** Seconds trainSteps spent encoding and submitting (hostSeconds). */
+  private issued = 0;
 
   private constructor(
     readonly shape: ModelShape,
@@ -224,6 +226,7 @@ export class FusedEngine implements Engine {
   }
 
   async trainSteps(instances: Instances, batchSize: number, firstStep: number, count: number): Promise<Float32Array> {
+    const t0 = performance.now();
     const epoch = this.upload(instances);
     const per = this.obj.loss === 'bpr' ? 2 : 1;
     const uniforms = new ArrayBuffer(count * SLOT);
@@ -272,6 +275,7 @@ export class FusedEngine implements Engine {
     }
     pass.end();
     this.device.queue.submit([encoder.finish()]);
+    this.issued += (performance.now() - t0) / 1000;
     this.optStep += count;
     const out = await this.read(losses, count);
     this.release(steps, losses);
@@ -351,6 +355,10 @@ export class FusedEngine implements Engine {
     await this.trainSteps(instances, batchSize, step + 1, 1);
     return { count: this.dispatches - before, unit: 'dispatches' };
   };
+
+  hostSeconds(): number {
+    return this.issued;
+  }
 
   async dispose(): Promise<void> {
     if (this.epoch) this.epoch.buffer.destroy();
