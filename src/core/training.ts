@@ -9,7 +9,21 @@ export interface Instances {
   labels: Float32Array;
   /** Bumped whenever the contents change in place (each epoch's resampling), so engines that copy them know to copy again. */
   version?: number;
+  /**
+   * Set when the columns live only on an engine's device (its sampler made them there): the
+   * arrays are then empty, and only the engine that made them can train on them.
+   */
+  resident?: object;
 }
+
+/**
+ * How an epoch's negatives are drawn and its instances shuffled. sequential: one seeded stream on
+ * the host, draw after draw (data/sampling.ts). philox: each instance from (seed, epoch, index)
+ * alone (data/counter-sampling.ts), so an engine with a device sampler makes the same instances
+ * on its GPU.
+ */
+export const SAMPLER_NAMES = ['sequential', 'philox'] as const;
+export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 export const OPTIMIZER_NAMES = ['adam', 'lazy_adam', 'sgd'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
