@@ -5,6 +5,7 @@
  */
 import type { ModelShape, Weights } from '../core/model.js';
 import type { Instances, Objective, OptimizerConfig, OptimizerState } from '../core/training.js';
+import type { Interactions } from '../data/interactions.js';
 
 export interface EngineInfo {
   /** Its key in the engine registry (engines/index.ts). */
@@ -63,7 +64,27 @@ export interface Engine {
    * host (scratch) lack it: every second of theirs is host time.
    */
   hostSeconds?(): number;
+  /** The counter-based sampler (train.sampler "philox") run on the engine's device, where it has one. */
+  readonly sampler?: DeviceSampler;
   dispose(): Promise<void>;
+}
+
+/**
+ * data/counter-sampling.ts on a device: each epoch's instances made where they are trained on,
+ * equal to sampleCounterInstances' and never crossing the bus.
+ */
+export interface DeviceSampler {
+  /** Uploads the training interactions (once per run; again for other ones). */
+  prepare(train: Interactions, negatives: number, loss: Objective['loss']): Promise<void>;
+  /** Epoch `epoch`'s instances under `seed`, resident on the device (Instances.resident), for this engine's trainSteps. */
+  sample(seed: number, epoch: number): Promise<Instances>;
+  /** Resident instances copied to the host (checks, tests). */
+  download(instances: Instances): Promise<Instances>;
+}
+
+/** Refuses instances that live on some engine's device only: a host engine would read empty arrays. */
+export function checkOnHost(instances: Instances): void {
+  if (instances.resident) throw new Error('these instances live on a device (its sampler made them): only that engine can train on them');
 }
 
 /** What one training step issued. */

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { ModelShape, Weights } from '../../core/model.js';
 import { PLAIN_LOG_LOSS, type Instances, type OptimizerState } from '../../core/training.js';
 import { checkWeights } from '../../models/weights.js';
-import { checkUser, type Engine, type EngineInfo, type EngineOptions, type UserRows } from '../engine.js';
+import { checkOnHost, checkUser, type Engine, type EngineInfo, type EngineOptions, type UserRows } from '../engine.js';
 import { flatLayout, type FlatLayout, type RowTable } from '../flat-layout.js';
 import { ShardTrainer, type ScoringBuffers, type ShardInit } from './shard.js';
 import type { WorkerCommand } from './worker.js';
@@ -174,6 +174,7 @@ export class ScratchEngine implements Engine {
   }
 
   async gradients(instances: Instances, start: number, end: number): Promise<{ loss: number; grads: Weights }> {
+    checkOnHost(instances);
     const dP = this.main.dP;
     const units = (end - start) / this.main.perUnit;
     const loss = this.main.accumulate(instances, start, end, 1 / units) / units;
@@ -215,6 +216,7 @@ export class ScratchEngine implements Engine {
 
   /** Workers read instances from shared memory: copy once into shared buffers if they are not. */
   private useInstances(inst: Instances): void {
+    checkOnHost(inst);
     const inPlace = isShared(inst);
     if (this.sourceInstances === inst && this.sharedInstances && (inPlace || this.sourceVersion === inst.version)) return;
     const shared = inPlace ? inst : copyToShared(inst);

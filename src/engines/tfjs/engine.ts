@@ -8,7 +8,7 @@ import type { ModelShape, Weights } from '../../core/model.js';
 import { PLAIN_LOG_LOSS, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../../core/training.js';
 import { paramSpecs } from '../../models/index.js';
 import { checkWeights } from '../../models/weights.js';
-import { checkUser, type Engine, type EngineInfo, type EngineOptions, type StepCount, type UserRows } from '../engine.js';
+import { checkOnHost, checkUser, type Engine, type EngineInfo, type EngineOptions, type StepCount, type UserRows } from '../engine.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { TfjsAdam } from './adam.js';
 import { constant } from './constants.js';
@@ -199,6 +199,7 @@ export class TfjsEngine implements Engine {
   }
 
   async gradients(instances: Instances, start: number, end: number): Promise<{ loss: number; grads: Weights }> {
+    checkOnHost(instances);
     const names = [...this.params.keys()];
     const { value, grads } = tf.tidy(() => {
       const u = tf.tensor1d(instances.users.subarray(start, end), 'int32');
@@ -244,6 +245,7 @@ export class TfjsEngine implements Engine {
 
   /** Uploads an epoch's instances once; a new Instances object, version or batch size replaces them. */
   private upload(inst: Instances, batchSize: number): EpochTensors {
+    checkOnHost(inst);
     const e = this.epoch;
     if (e && e.source === inst && e.version === inst.version && e.batchSize === batchSize) return e;
     this.dropEpoch();

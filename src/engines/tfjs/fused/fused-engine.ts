@@ -14,10 +14,11 @@ import type { ModelShape, Weights } from '../../../core/model.js';
 import { PLAIN_LOG_LOSS, type Instances, type Objective, type OptimizerConfig, type OptimizerState } from '../../../core/training.js';
 import { checkWeights } from '../../../models/weights.js';
 import { NcfError } from '../../../util/errors.js';
-import type { Engine, EngineInfo, EngineOptions, StepCount } from '../../engine.js';
+import { checkOnHost, type Engine, type EngineInfo, type EngineOptions, type StepCount } from '../../engine.js';
 import { flatLayout, offsetOf, tableOf, type FlatLayout } from '../../flat-layout.js';
 import { useBackend } from '../backend.js';
 import type { TfjsSettings } from '../backends.js';
+import { FusedSampler } from './device-sampler.js';
 import { gmfScoreShader, gmfStepShader } from './gmf-shaders.js';
 import { towerDenseShader, towerScoreShader, towerStepShader, towerStrides, type TowerLayout } from './tower-shaders.js';
 import { adamShader, mfLogit, mfStepShader, scoreShader, touchedRowsShader, WORKGROUP, type ArenaTables } from './mf-shaders.js';
@@ -86,6 +87,8 @@ const MAX_WORKGROUPS = 65535;
 
 export class FusedEngine implements Engine {
   readonly info: EngineInfo;
+  /** train.sampler "philox" on the GPU: the epoch's instances made in the buffer the steps read. */
+  readonly sampler: FusedSampler;
   private readonly L: FlatLayout;
   private readonly params: GPUBuffer;
   private readonly grads: GPUBuffer;
@@ -123,6 +126,7 @@ export class FusedEngine implements Engine {
     emulated: boolean,
   ) {
     this.L = flatLayout(shape);
+    this.sampler = new FusedSampler(device);
     this.info = { name: 'tfjs', backend: 'webgpu', label: `tfjs on webgpu, fused kernels (${detail})`, detail: `fused kernels; ${detail}`, emulated };
     const floats = (n: number): GPUBuffer => this.buffer(n * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.params = floats(this.L.total);
@@ -283,6 +287,7 @@ export class FusedEngine implements Engine {
   }
 
   async gradients(instances: Instances, start: number, end: number): Promise<{ loss: number; grads: Weights }> {
+    checkOnHost(instances);
     const sub: Instances = {
       length: end - start,
       users: instances.users.subarray(start, end),
@@ -363,12 +368,18 @@ export class FusedEngine implements Engine {
   async dispose(): Promise<void> {
     if (this.epoch) this.epoch.buffer.destroy();
     this.epoch = null;
+    this.sampler.dispose();
     for (const b of this.owned) b.destroy();
     this.owned.length = 0;
   }
 
-  /** The epoch's instances as one buffer [users | items | labels], uploaded once per Instances object and version. */
+  /** The epoch's instances as one buffer [users | items | labels]: the sampler's own, or uploaded once per Instances object and version. */
   private upload(inst: Instances): { buffer: GPUBuffer; n: number } {
+    if (inst.resident) {
+      const buffer = this.sampler.bufferOf(inst);
+      if (!buffer) throw new Error('these instances live on another engine’s device');
+      return { buffer, n: inst.length };
+    }
     const e = this.epoch;
     if (e && e.source === inst && e.version === inst.version) return e;
     if (e) this.release(e.buffer);
