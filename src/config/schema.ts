@@ -3,7 +3,7 @@
  * Layering: DEFAULTS < config file < --set flags; the resolved config is saved with every run.
  */
 import { z } from 'zod';
-import { LOSS_NAMES, OPTIMIZER_NAMES } from '../core/training.js';
+import { LOSS_NAMES, OPTIMIZER_NAMES, SAMPLER_NAMES } from '../core/training.js';
 import { DATASET_NAMES } from '../data/datasets.js';
 import { ENGINE_NAMES, ENGINES, type EngineName, type EngineSettings } from '../engines/index.js';
 import { MODEL_TYPES } from '../models/index.js';
@@ -53,6 +53,8 @@ const configFields = z.strictObject({
     loss: z.enum(LOSS_NAMES),
     /** L2 strength λ: each instance adds (λ/2)·‖row‖² for every embedding and bias row it reads (see Objective). */
     l2: z.number().min(0),
+    /** sequential: one seeded stream on the host; philox: counter-based, on the GPU where the engine has a device sampler (the fused path), else on the host, the same instances. */
+    sampler: z.enum(SAMPLER_NAMES),
     beta1: z.number().min(0).lt(1),
     beta2: z.number().min(0).lt(1),
     epsilon: z.number().positive(),
@@ -98,7 +100,7 @@ export const DEFAULTS: Config = {
   engine: 'scratch',
   model: { type: 'neumf', factors: 8, layers: [64, 32, 16, 8], embeddingStd: 0.01 },
   data: { dataset: 'ml-1m-ncf', dir: null, evalNegatives: 99 },
-  train: { epochs: 20, batchSize: 256, lr: 0.001, optimizer: 'lazy_adam', negatives: 4, loss: 'bce', l2: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+  train: { epochs: 20, batchSize: 256, lr: 0.001, optimizer: 'lazy_adam', negatives: 4, loss: 'bce', l2: 0, sampler: 'sequential', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
   eval: { k: 10, fullRanking: 'final' },
   ...engineDefaults,
   output: { models: 'models', reports: 'reports' },

@@ -121,6 +121,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
           batchSize: c.train.batchSize,
           negatives: c.train.negatives,
           loss: c.train.loss,
+          sampler: c.train.sampler,
           seed: c.seed,
           k: c.eval.k,
           evalNegatives: negatives,

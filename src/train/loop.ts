@@ -2,10 +2,11 @@
  * The one training loop, engine-agnostic: per epoch, sample instances, train mini-batches in
  * chunks (so progress, logging and Ctrl-C happen between chunks, not per step), then evaluate.
  */
-import type { Objective } from '../core/training.js';
+import type { Instances, Objective, SamplerName } from '../core/training.js';
 import type { RankingMetrics } from '../core/evaluation.js';
 import type { EpochRecord } from '../core/records.js';
 import type { Engine } from '../engines/engine.js';
+import { sampleCounterInstances } from '../data/counter-sampling.js';
 import { allocateInstances, instancesPerEpoch, sampleTrainingInstances } from '../data/sampling.js';
 import type { SplitData } from '../data/split.js';
 import { evaluateFullRanking, evaluateSampled } from '../eval/evaluate.js';
@@ -32,6 +33,8 @@ export interface LoopOptions {
   negatives: number;
   /** Instances come as (positive, negative) pairs under bpr. */
   loss: Objective['loss'];
+  /** sequential unless given; philox on the engine's device where it has a sampler. */
+  sampler?: SamplerName;
   seed: number;
   k: number;
   /** (U × evalN) sampled-protocol negatives. */
@@ -55,13 +58,19 @@ export interface LoopHooks {
 const EPOCH_STREAM = 0xe90c;
 
 export async function trainEpochs(engine: Engine, data: SplitData, o: LoopOptions, hooks: LoopHooks = {}): Promise<{ interrupted: boolean }> {
-  const instances = allocateInstances(instancesPerEpoch(data.train, o.negatives, o.loss));
-  const steps = Math.ceil(instances.length / o.batchSize);
+  const length = instancesPerEpoch(data.train, o.negatives, o.loss);
+  const device = o.sampler === 'philox' ? engine.sampler : undefined;
+  if (device) await device.prepare(data.train, o.negatives, o.loss);
+  const host = device ? null : allocateInstances(length);
+  const steps = Math.ceil(length / o.batchSize);
   const chunk = Math.max(1, Math.floor(32768 / o.batchSize));
   for (let epoch = o.startEpoch + 1; epoch <= o.epochs; epoch++) {
-    hooks.onStage?.(epoch, 'sampling', instances.length);
+    hooks.onStage?.(epoch, 'sampling', length);
     let t = performance.now();
-    sampleTrainingInstances(data.train, o.negatives, Rng.derive(o.seed, EPOCH_STREAM, epoch), instances, o.loss);
+    let instances: Instances;
+    if (device) instances = await device.sample(o.seed, epoch);
+    else if (o.sampler === 'philox') instances = sampleCounterInstances(data.train, o.negatives, o.seed, epoch, host!, o.loss);
+    else instances = sampleTrainingInstances(data.train, o.negatives, Rng.derive(o.seed, EPOCH_STREAM, epoch), host!, o.loss);
     const sampleSeconds = (performance.now() - t) / 1000;
 
     hooks.onStage?.(epoch, 'training', steps);

@@ -8,7 +8,10 @@ import type { ModelShape } from '../../src/core/model.js';
 import type { Instances } from '../../src/core/training.js';
 import { sampleCounterInstances } from '../../src/data/counter-sampling.js';
 import { buildInteractions, type Interactions } from '../../src/data/interactions.js';
-import { allocateInstances, instancesPerEpoch } from '../../src/data/sampling.js';
+import { allocateInstances, instancesPerEpoch, sampleEvalNegatives } from '../../src/data/sampling.js';
+import { leaveOneOut } from '../../src/data/split.js';
+import { trainEpochs, type LoopOptions } from '../../src/train/loop.js';
+import type { EpochRecord } from '../../src/core/records.js';
 import { createEngine, type Engine } from '../../src/engines/index.js';
 import { initWeights } from '../../src/models/weights.js';
 import { Rng } from '../../src/util/rng.js';
@@ -91,5 +94,57 @@ describe.skipIf(skip !== null)('the device sampler', () => {
       await expect(s.trainSteps(resident, 512, 0, 1)).rejects.toThrow('these instances live on a device');
     }
     expect(maxAbsDiff(await f.getWeights(), await s.getWeights())).toBeLessThan(1e-4);
+  });
+
+  it('trains a run with train.sampler "philox" on the GPU to the loss and HR@10 the scratch engine reaches sampling on the host', async () => {
+    const rng = new Rng(8);
+    const users: number[] = [];
+    const items: number[] = [];
+    for (let u = 0; u < 150; u++) {
+      const set = new Set<number>();
+      while (set.size < 12) set.add(rng.nextInt(97));
+      for (const i of set) {
+        users.push(u);
+        items.push(i);
+      }
+    }
+    const n = users.length;
+    const data = leaveOneOut({ length: n, users: Int32Array.from(users), items: Int32Array.from(items), ratings: new Float32Array(n), timestamps: Uint32Array.from({ length: n }, (_, k) => k) });
+    const options: LoopOptions = {
+      epochs: 3,
+      startEpoch: 0,
+      batchSize: 256,
+      negatives: 4,
+      loss: 'bce',
+      sampler: 'philox',
+      seed: 9,
+      k: 10,
+      evalNegatives: sampleEvalNegatives(data, 20, new Rng(2)),
+      evalN: 20,
+      fullRanking: 'never',
+      lossBlock: 10,
+    };
+    const run = async (e: Engine): Promise<EpochRecord[]> => {
+      await e.setWeights(initWeights(shape, 4));
+      const records: EpochRecord[] = [];
+      await trainEpochs(e, data, options, { onEpochEnd: (r) => void records.push(r) });
+      return records;
+    };
+    const f = await run(await engine('tfjs'));
+    const s = await run(await engine('scratch'));
+    expect(f.map((r) => r.instances)).toEqual(s.map((r) => r.instances));
+    for (let k = 0; k < 3; k++) {
+      expect(Math.abs(f[k].loss - s[k].loss), `epoch ${k + 1}`).toBeLessThan(1e-5);
+      expect(f[k].sampled.hr, `epoch ${k + 1}`).toBe(s[k].sampled.hr);
+    }
+    // The sampler is the run's: its instances differ from the sequential sampler's, so the losses do too.
+    const sequential = await (async () => {
+      const e = await engine('scratch');
+      await e.setWeights(initWeights(shape, 4));
+      const records: EpochRecord[] = [];
+      await trainEpochs(e, data, { ...options, sampler: 'sequential' }, { onEpochEnd: (r) => void records.push(r) });
+      return records;
+    })();
+    expect(sequential[0].loss).not.toBe(s[0].loss);
   });
 });
