@@ -44,7 +44,10 @@ describe('the counter-based sampler', () => {
       plan.loBits = bits - plan.hiBits;
       const seen = new Uint8Array(blocks);
       for (let q = 0; q < blocks; q++) seen[shuffledBlock(plan, q)]++;
-      expect(seen.every((c) => c === 1), `${blocks} blocks`).toBe(true);
+      expect(
+        seen.every((c) => c === 1),
+        `${blocks} blocks`,
+      ).toBe(true);
     }
   });
 

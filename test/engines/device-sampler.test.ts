@@ -109,7 +109,13 @@ describe.skipIf(skip !== null)('the device sampler', () => {
       }
     }
     const n = users.length;
-    const data = leaveOneOut({ length: n, users: Int32Array.from(users), items: Int32Array.from(items), ratings: new Float32Array(n), timestamps: Uint32Array.from({ length: n }, (_, k) => k) });
+    const data = leaveOneOut({
+      length: n,
+      users: Int32Array.from(users),
+      items: Int32Array.from(items),
+      ratings: new Float32Array(n),
+      timestamps: Uint32Array.from({ length: n }, (_, k) => k),
+    });
     const options: LoopOptions = {
       epochs: 3,
       startEpoch: 0,

@@ -8,9 +8,7 @@ describe('Philox4x32-10', () => {
     expect([...philox(0, 0, 0, 0, 0, 0, out)]).toEqual([0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]);
     const f = 0xffffffff;
     expect([...philox(f, f, f, f, f, f, out)]).toEqual([0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]);
-    expect([...philox(0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, out)]).toEqual([
-      0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1,
-    ]);
+    expect([...philox(0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, out)]).toEqual([0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]);
   });
 
   it('mulHi is the high word of the exact 64-bit product', () => {

@@ -31,11 +31,17 @@ export class FusedSampler implements DeviceSampler {
     const csr = this.device.createBuffer({ size: 4 * (train.offsets.length + train.items.length), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     this.device.queue.writeBuffer(csr, 0, new Uint32Array(train.offsets.buffer, train.offsets.byteOffset, train.offsets.length));
     this.device.queue.writeBuffer(csr, 4 * train.offsets.length, new Uint32Array(train.items.buffer, train.items.byteOffset, train.items.length));
-    const epoch = this.device.createBuffer({ size: Math.max(16, 12 * length), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const epoch = this.device.createBuffer({
+      size: Math.max(16, 12 * length),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
     const empty = new Int32Array(0);
     const instances: Instances = { length, users: empty, items: empty, labels: new Float32Array(0), version: 0, resident: this };
     this.run = { train, negatives, loss, csr, epoch, instances };
-    this.pipeline ??= this.device.createComputePipeline({ layout: 'auto', compute: { module: this.device.createShaderModule({ code: samplerShader() }), entryPoint: 'main' } });
+    this.pipeline ??= this.device.createComputePipeline({
+      layout: 'auto',
+      compute: { module: this.device.createShaderModule({ code: samplerShader() }), entryPoint: 'main' },
+    });
   }
 
   async sample(seed: number, epoch: number): Promise<Instances> {

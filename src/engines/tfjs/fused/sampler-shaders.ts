@@ -8,7 +8,24 @@
 import { WORKGROUP } from './mf-shaders.js';
 
 /** The uniform's fields, in order, as u32 (rk: the four Feistel round keys, last). */
-export const PLAN_FIELDS = ['blocks', 'perBlock', 'unit', 'K', 'U', 'I', 'n', 'lastOk', 'key0', 'key1', 'seedHi', 'hiBits', 'loBits', 'width', 'pad0', 'pad1'] as const;
+export const PLAN_FIELDS = [
+  'blocks',
+  'perBlock',
+  'unit',
+  'K',
+  'U',
+  'I',
+  'n',
+  'lastOk',
+  'key0',
+  'key1',
+  'seedHi',
+  'hiBits',
+  'loBits',
+  'width',
+  'pad0',
+  'pad1',
+] as const;
 
 const PHILOX = `
 fn mulhi(a: u32, b: u32) -> u32 {
