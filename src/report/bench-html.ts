@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NcfError } from '../util/errors.js';
-import type { BenchEngineResult, BenchReport } from './bench-report.js';
+import type { BenchEngineResult, BenchParity, BenchReport } from './bench-report.js';
 import { benchCharts, benchLabel } from './charts.js';
 import { count, fixed, modelText, relError, seconds, times } from './format.js';
 import type { ReportPage, Section, Table } from './html.js';
@@ -64,19 +64,71 @@ function parityText(e: BenchEngineResult): string {
   return `loss ${relError(e.parity.lossRelError)}, grad ${relError(e.parity.maxGradRelError)} (${e.parity.worstParam})`;
 }
 
+type StepsParity = NonNullable<BenchParity['steps']>;
+
+/** Each optimizer's weights after the parity steps, its worst parameter named; '-' where not checked (older reports). */
+function stepsParityText(e: BenchEngineResult): string {
+  const s = e.parity?.steps;
+  if (!s) return e.parity ? '-' : 'reference';
+  return Object.entries(s.optimizers)
+    .map(([name, p]) => `${name} ${relError(p.relError)} (${p.worstParam})`)
+    .join(', ');
+}
+
+/** The terminal's short form: the worst optimizer's relative error. */
+function worstStepText(s: StepsParity | undefined): string {
+  if (!s) return '-';
+  const [name, p] = Object.entries(s.optimizers).reduce((w, x) => (Number.isNaN(w[1].relError) || w[1].relError >= x[1].relError ? w : x));
+  return `${relError(p.relError)} (${name})`;
+}
+
+/** Where the engine computes on the host (no hostSeconds), its host ms/step is its wall ms/step, marked †; '-' in older reports. */
+function hostText(e: BenchEngineResult): string {
+  if (e.hostMsPerStep === undefined) return '-';
+  return `${fixed(e.hostMsPerStep, 2)}${e.hostMsMeasured ? '' : '†'}`;
+}
+
+const HOST_NOTE = '† computes on the host: every ms of its step is host time';
+const hasHostOnly = (b: BenchReport): boolean => b.engines.some((e) => e.hostMsPerStep !== undefined && !e.hostMsMeasured);
+
+/** The parity steps the report's engines trained (undefined in older reports). */
+const stepsOf = (b: BenchReport): StepsParity | undefined => b.engines.find((e) => e.parity?.steps)?.parity?.steps;
+
+function stepsCaption(b: BenchReport): string {
+  const s = stepsOf(b);
+  return s ? `; parity after ${s.count} steps = the weights after ${s.count} steps of batch ${s.batchSize} with each optimizer, against scratch's` : '';
+}
+
 const epochText = (e: BenchEngineResult): string => `${seconds(e.epochSeconds)} ${e.epochSecondsMeasured ? 'measured' : 'extrapolated'}`;
 
 export function enginesTable(b: BenchReport): Table {
   return {
-    caption: `Per engine: ${b.engines[0]?.steps ?? 0} timed steps of batch ${b.config.batchSize} after warm-up; parity = relative error against scratch from the same weights and batch`,
-    textColumns: [1, 2],
-    head: ['engine', 'detail', 'parity', 'ms/step median', 'ms/step p90', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'per step'],
+    caption:
+      `Per engine: ${b.engines[0]?.steps ?? 0} timed steps of batch ${b.config.batchSize} after warm-up; parity = relative error against scratch from the same weights and batch` +
+      `${stepsCaption(b)}; host ms/step = the median chunk's ms per step spent issuing work on the host thread`,
+    textColumns: [1, 2, 3],
+    head: [
+      'engine',
+      'detail',
+      'parity',
+      'parity after training',
+      'ms/step median',
+      'ms/step p90',
+      'host ms/step',
+      'samples/s',
+      'epoch s',
+      'eval s',
+      'speed-up',
+      'per step',
+    ],
     rows: b.engines.map((e) => [
       benchLabel(e),
       e.detail,
       parityText(e),
+      stepsParityText(e),
       fixed(e.msPerStep.median, 2),
       fixed(e.msPerStep.p90, 2),
+      hostText(e),
       count(e.samplesPerSecond),
       epochText(e),
       seconds(e.evalSeconds),
@@ -111,7 +163,10 @@ export function benchPage(b: BenchReport, charts: Awaited<ReturnType<typeof benc
   const sections: Section[] = [
     {
       title: 'Engines',
-      notes: emulated.length ? [`${emulated.join(', ')} ran on SwiftShader, a CPU emulator of a GPU: its numbers measure the emulator, not a GPU.`] : [],
+      notes: [
+        ...(emulated.length ? [`${emulated.join(', ')} ran on SwiftShader, a CPU emulator of a GPU: its numbers measure the emulator, not a GPU.`] : []),
+        ...(hasHostOnly(b) ? [`${HOST_NOTE}.`] : []),
+      ],
       tables: [enginesTable(b)],
     },
     ...(convergence.length ? [{ title: 'Convergence', tables: convergence }] : []),
@@ -124,19 +179,24 @@ export function benchPage(b: BenchReport, charts: Awaited<ReturnType<typeof benc
 export function benchTable(b: BenchReport): string {
   return (
     textTable(
-      ['engine', 'ms/step', 'p90', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)', 'per step'],
+      ['engine', 'ms/step', 'p90', 'host ms/step', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)', 'trained', 'per step'],
       b.engines.map((e) => [
         benchLabel(e),
         fixed(e.msPerStep.median, 2),
         fixed(e.msPerStep.p90, 2),
+        hostText(e),
         count(e.samplesPerSecond),
         `${seconds(e.epochSeconds)}${e.epochSecondsMeasured ? '' : '*'}`,
         seconds(e.evalSeconds),
         times(e.speedup),
         e.parity ? `${relError(e.parity.lossRelError)}, ${relError(e.parity.maxGradRelError)}` : '-',
+        worstStepText(e.parity?.steps),
         stepCountText(e),
       ]),
-    ) + (b.engines.some((e) => !e.epochSecondsMeasured) ? '\n* extrapolated from the timed steps' : '')
+    ) +
+    (b.engines.some((e) => !e.epochSecondsMeasured) ? '\n* extrapolated from the timed steps' : '') +
+    (hasHostOnly(b) ? `\n${HOST_NOTE}` : '') +
+    (stepsOf(b) ? `\ntrained: the worst optimizer's weights after ${stepsOf(b)?.count} steps, relative error against scratch` : '')
   );
 }
 
@@ -153,6 +213,7 @@ function benchSummaryMarkdown(b: BenchReport): string {
     md(t.head),
     md(t.head.map(() => '---')),
     ...t.rows.map(md),
+    ...(hasHostOnly(b) ? ['', HOST_NOTE] : []),
     '',
   ].join('\n');
 }

@@ -1,15 +1,16 @@
 /**
  * `ncf bench`: engines and backends on the same config, data, instances and initial weights. Each
- * is first checked against the reference engine (scratch) on a fixed batch (same loss and
- * gradients, or bench refuses), then timed: training steps in the chunks the training loop uses
- * (ms/step per chunk, median and p90), samples/s, an epoch (measured when the steps cover one,
- * else extrapolated) and one sampled-protocol evaluation. Optionally every engine then trains the
+ * is first checked against the reference engine (scratch), or bench refuses: the same loss and
+ * gradients on a fixed batch, and the same weights after PARITY_STEPS training steps with each
+ * optimizer. Then it is timed: training steps in the chunks the training loop uses (ms/step per
+ * chunk, median and p90, and the host's share of it), samples/s, an epoch (measured when the
+ * steps cover one, else extrapolated) and one sampled-protocol evaluation. Optionally every engine then trains the
  * same epochs from the same weights, to check that they reach the same loss and HR@K.
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ModelShape, Weights } from '../core/model.js';
-import type { Instances } from '../core/training.js';
+import { OPTIMIZER_NAMES, type Instances, type OptimizerName } from '../core/training.js';
 import { engineFor, withEngineTarget } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
@@ -20,7 +21,7 @@ import { evaluateSampled } from '../eval/evaluate.js';
 import { evalCandidates } from '../eval/protocols.js';
 import { initWeights } from '../models/weights.js';
 import { benchTable, writeBenchReport } from '../report/bench-html.js';
-import type { BenchEngineResult, BenchReport } from '../report/bench-report.js';
+import type { BenchEngineResult, BenchParity, BenchReport, StepParity } from '../report/bench-report.js';
 import { trainEpochs } from '../train/loop.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
@@ -36,11 +37,18 @@ export interface BenchOptions {
   epochs: number;
   log: (line: string) => void;
   progress: Progress;
+  /** How an engine is made from a config naming it; engineFor unless a test substitutes its own. */
+  makeEngine?: (c: Config, shape: ModelShape) => Promise<Engine>;
 }
 
 /** Largest relative difference from the scratch engine that bench accepts before timing anything. */
 export const PARITY_TOLERANCE = 1e-3;
 const PARITY_BATCH = 1024;
+/** Training steps per optimizer after which every engine's weights must match the reference engine's. */
+export const PARITY_STEPS = 20;
+
+/** Weights after PARITY_STEPS training steps, per optimizer. */
+type TrainedWeights = Map<OptimizerName, Weights>;
 
 export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: string; table: string; report: BenchReport }> {
   const labels = engineLabels(o.engines);
@@ -57,17 +65,25 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
       `${c.train.optimizer} lr ${c.train.lr}, batch ${c.train.batchSize}; ${labels.join(', ')}`,
   );
 
-  let reference: { loss: number; grads: Weights } | null = null;
+  const make = o.makeEngine ?? engineFor;
+  const stepBatch = Math.min(PARITY_BATCH, c.train.batchSize);
+  let reference: { loss: number; grads: Weights; trained: TrainedWeights } | null = null;
   const results: BenchEngineResult[] = [];
   for (const label of labels) {
-    const engine = await engineFor(withEngineTarget(c, label), shape);
+    const engine = await make(withEngineTarget(c, label), shape);
     try {
       await engine.setWeights(weights);
       const n = Math.min(PARITY_BATCH, instances.length);
       const g = await engine.gradients(instances, 0, n);
-      const parity = reference ? compare(g, reference) : null;
+      let parity: BenchParity | null = reference ? compare(g, reference) : null;
       if (parity) assertParity(label, n, parity);
-      reference ??= g;
+      const trained = await trainForParity(c, label, shape, weights, instances, stepBatch, make, o.progress);
+      if (parity && reference) {
+        const steps = compareSteps(trained.weights, reference.trained, trained.count, stepBatch);
+        assertStepParity(label, steps);
+        parity = { ...parity, steps };
+      }
+      reference ??= { ...g, trained: trained.weights };
       // Four steps of warm-up, three of them counted (the timing below does its own warm-up too).
       const stepCount = engine.countStep ? await engine.countStep(instances, c.train.batchSize, 0) : null;
       const timing = await timeTraining(engine, instances, c.train.batchSize, o.steps, label, o.progress);
@@ -128,24 +144,32 @@ export function engineLabels(requested: string[]): string[] {
 }
 
 /** Relative errors ‖a − b‖ / ‖b‖ of the loss and of each parameter's gradient, the worst named. */
-export function compare(a: { loss: number; grads: Weights }, b: { loss: number; grads: Weights }): NonNullable<BenchEngineResult['parity']> {
-  let maxGradRelError = 0;
+export function compare(a: { loss: number; grads: Weights }, b: { loss: number; grads: Weights }): BenchParity {
+  const { relError, worstParam } = worstRelError(a.grads, b.grads);
+  return { lossRelError: Math.abs(a.loss - b.loss) / Math.abs(b.loss), maxGradRelError: relError, worstParam };
+}
+
+/** The largest ‖a − b‖ / ‖b‖ over b's parameters (‖a − b‖ where b is zero), named; NaN wins, so a diverged engine cannot pass. */
+export function worstRelError(a: Weights, b: Weights): StepParity {
+  let relError = 0;
   let worstParam = '';
-  for (const [name, gb] of b.grads) {
-    const ga = a.grads.get(name)!;
+  for (const [name, pb] of b) {
+    const pa = a.get(name);
+    if (!pa || pa.length !== pb.length) return { relError: Number.NaN, worstParam: name };
     let num = 0;
     let den = 0;
-    for (let k = 0; k < gb.length; k++) {
-      num += (ga[k] - gb[k]) ** 2;
-      den += gb[k] ** 2;
+    for (let k = 0; k < pb.length; k++) {
+      num += (pa[k] - pb[k]) ** 2;
+      den += pb[k] ** 2;
     }
     const e = den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
-    if (e >= maxGradRelError) {
-      maxGradRelError = e;
+    if (Number.isNaN(relError)) continue;
+    if (Number.isNaN(e) || e >= relError) {
+      relError = e;
       worstParam = name;
     }
   }
-  return { lossRelError: Math.abs(a.loss - b.loss) / Math.abs(b.loss), maxGradRelError, worstParam };
+  return { relError, worstParam };
 }
 
 /** Refuses, showing the difference, an engine that does not compute what the reference engine computes. */
@@ -157,13 +181,76 @@ export function assertParity(label: string, batch: number, parity: NonNullable<B
   );
 }
 
-type Timing = Pick<BenchEngineResult, 'steps' | 'msPerStep' | 'samplesPerSecond' | 'epochSeconds' | 'epochSecondsMeasured'>;
+/**
+ * A fresh engine per optimizer (the config's lr, betas and objective), from `weights`, trains
+ * steps [0, PARITY_STEPS) of `batch` over `inst` (fewer if the instances run out); its weights.
+ */
+async function trainForParity(
+  c: Config,
+  label: string,
+  shape: ModelShape,
+  weights: Weights,
+  inst: Instances,
+  batch: number,
+  make: (c: Config, shape: ModelShape) => Promise<Engine>,
+  progress: Progress,
+): Promise<{ count: number; weights: TrainedWeights }> {
+  const count = Math.min(PARITY_STEPS, Math.ceil(inst.length / batch));
+  const trained: TrainedWeights = new Map();
+  progress.start(`${label} parity steps`, OPTIMIZER_NAMES.length, 'optimizers');
+  for (const [i, optimizer] of OPTIMIZER_NAMES.entries()) {
+    const engine = await make(withEngineTarget({ ...c, train: { ...c.train, optimizer } }, label), shape);
+    try {
+      await engine.setWeights(weights);
+      await engine.trainSteps(inst, batch, 0, count);
+      trained.set(optimizer, await engine.getWeights());
+    } finally {
+      await engine.dispose();
+    }
+    progress.update(i + 1);
+  }
+  progress.stop();
+  return { count, weights: trained };
+}
+
+/** Per optimizer, the trained weights against the reference engine's. */
+export function compareSteps(a: TrainedWeights, b: TrainedWeights, count: number, batchSize: number): NonNullable<BenchParity['steps']> {
+  const optimizers = Object.fromEntries(OPTIMIZER_NAMES.map((name) => [name, worstRelError(a.get(name)!, b.get(name)!)]));
+  return { count, batchSize, optimizers: optimizers as Record<OptimizerName, StepParity> };
+}
+
+/** The optimizer whose trained weights differ most from the reference's (NaN first). */
+export function worstStep(steps: NonNullable<BenchParity['steps']>): { optimizer: OptimizerName } & StepParity {
+  let worst: { optimizer: OptimizerName } & StepParity = { optimizer: OPTIMIZER_NAMES[0], ...steps.optimizers[OPTIMIZER_NAMES[0]] };
+  for (const optimizer of OPTIMIZER_NAMES) {
+    const p = steps.optimizers[optimizer];
+    if (Number.isNaN(worst.relError)) break;
+    if (Number.isNaN(p.relError) || p.relError > worst.relError) worst = { optimizer, ...p };
+  }
+  return worst;
+}
+
+/** Refuses an engine whose training, with any optimizer, ends away from the reference engine's weights. */
+export function assertStepParity(label: string, steps: NonNullable<BenchParity['steps']>): void {
+  const w = worstStep(steps);
+  if (w.relError <= PARITY_TOLERANCE) return;
+  throw new NcfError(
+    `bench: ${label} trains away from the scratch engine: after ${steps.count} ${w.optimizer} steps of batch ${steps.batchSize} from the same weights, ` +
+      `${w.worstParam} differs by ${w.relError.toExponential(2)} (relative error; tolerance ${PARITY_TOLERANCE}) — not timing it`,
+  );
+}
+
+type Timing = Pick<
+  BenchEngineResult,
+  'steps' | 'msPerStep' | 'hostMsPerStep' | 'hostMsMeasured' | 'samplesPerSecond' | 'epochSeconds' | 'epochSecondsMeasured'
+>;
 
 /**
  * Steps timed in chunks of at most the training loop's chunk (each ends with the loss read back,
  * as in training), at least ten chunks when the steps allow. When the requested steps (plus a
  * warm-up chunk) reach a whole epoch, the epoch itself is run and timed; otherwise one chunk warms
- * up and the epoch time is extrapolated from the timed steps.
+ * up and the epoch time is extrapolated from the timed steps. The host's ms/step per chunk comes
+ * from Engine.hostSeconds; an engine without it computes on the host, so its wall time is host time.
  */
 async function timeTraining(engine: Engine, inst: Instances, batchSize: number, steps: number, label: string, progress: Progress): Promise<Timing> {
   const epochSteps = Math.ceil(inst.length / batchSize);
@@ -174,14 +261,17 @@ async function timeTraining(engine: Engine, inst: Instances, batchSize: number, 
   if (!wholeEpoch) await engine.trainSteps(inst, batchSize, 0, chunk);
   progress.start(`${label} training`, last - first, 'steps');
   const chunks: number[] = [];
+  const hostChunks: number[] = [];
   let seconds = 0;
   let samples = 0;
   for (let s = first; s < last; s += chunk) {
     const count = Math.min(chunk, last - s);
+    const host = engine.hostSeconds?.() ?? 0;
     const t = performance.now();
     await engine.trainSteps(inst, batchSize, s, count);
     const dt = performance.now() - t;
     chunks.push(dt / count);
+    if (engine.hostSeconds) hostChunks.push(((engine.hostSeconds() - host) * 1000) / count);
     seconds += dt / 1000;
     samples += Math.min(inst.length, (s + count) * batchSize) - s * batchSize;
     progress.update(s + count - first);
@@ -189,9 +279,18 @@ async function timeTraining(engine: Engine, inst: Instances, batchSize: number, 
   progress.stop();
   const sorted = [...chunks].sort((a, b) => a - b);
   const samplesPerSecond = samples / seconds;
+  const median = quantile(sorted, 0.5);
   return {
     steps: last - first,
-    msPerStep: { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), chunks },
+    msPerStep: { median, p90: quantile(sorted, 0.9), chunks },
+    // Each chunk's host time is within its wall time, so the medians keep that order too.
+    hostMsPerStep: engine.hostSeconds
+      ? quantile(
+          hostChunks.sort((a, b) => a - b),
+          0.5,
+        )
+      : median,
+    hostMsMeasured: Boolean(engine.hostSeconds),
     samplesPerSecond,
     epochSeconds: wholeEpoch ? seconds : inst.length / samplesPerSecond,
     epochSecondsMeasured: wholeEpoch,
@@ -215,7 +314,7 @@ async function trainForConvergence(
   data: SplitData,
   o: BenchOptions,
 ): Promise<BenchEngineResult['convergence']> {
-  const engine = await engineFor(withEngineTarget(c, label), shape);
+  const engine = await (o.makeEngine ?? engineFor)(withEngineTarget(c, label), shape);
   const out = { loss: [] as number[], hr: [] as number[], ndcg: [] as number[], trainSeconds: [] as number[] };
   try {
     await engine.setWeights(weights);
@@ -260,10 +359,15 @@ async function trainForConvergence(
 
 function engineLine(r: BenchEngineResult): string {
   const epoch = `${r.epochSeconds.toFixed(1)} s/epoch (${r.epochSecondsMeasured ? 'measured' : 'extrapolated'})`;
-  const parity = r.parity ? `  parity: loss ${r.parity.lossRelError.toExponential(1)}, grads ${r.parity.maxGradRelError.toExponential(1)}` : '';
+  const steps = r.parity?.steps;
+  const trained = steps
+    ? `, ${steps.count} steps ${OPTIMIZER_NAMES.map((name) => `${name} ${steps.optimizers[name].relError.toExponential(1)}`).join(' ')}`
+    : '';
+  const parity = r.parity ? `  parity: loss ${r.parity.lossRelError.toExponential(1)}, grads ${r.parity.maxGradRelError.toExponential(1)}${trained}` : '';
   const issued = r.stepCount ? `  ${r.stepCount.count} ${r.stepCount.unit}/step` : '';
+  const host = r.hostMsPerStep === undefined ? '' : r.hostMsMeasured ? `, host ${r.hostMsPerStep.toFixed(2)}` : ', all on the host';
   return (
-    `${r.label.padEnd(14)} ${r.msPerStep.median.toFixed(2)} ms/step (p90 ${r.msPerStep.p90.toFixed(2)})${issued}  ` +
+    `${r.label.padEnd(14)} ${r.msPerStep.median.toFixed(2)} ms/step (p90 ${r.msPerStep.p90.toFixed(2)}${host})${issued}  ` +
     `${Math.round(r.samplesPerSecond).toLocaleString('en-US')} samples/s  ${epoch}  eval ${r.evalSeconds.toFixed(1)} s  ` +
     `${r.speedup.toFixed(2)}× scratch${r.emulated ? '  [CPU emulator, not a GPU]' : ''}${parity}`
   );

@@ -20,3 +20,30 @@ export function scoringEngine(shape: ModelShape, f: (u: number, i: number) => nu
     dispose: async () => undefined,
   };
 }
+
+/**
+ * `inner`, except that from step `fromStep` on its training diverges: every step is taken twice
+ * (as if its learning rate had doubled), while its gradients stay `inner`'s.
+ */
+export function divergingEngine(inner: Engine, fromStep: number): Engine {
+  return {
+    info: inner.info,
+    shape: inner.shape,
+    setWeights: (w) => inner.setWeights(w),
+    getWeights: () => inner.getWeights(),
+    getOptimizerState: () => inner.getOptimizerState(),
+    setOptimizerState: (s) => inner.setOptimizerState(s),
+    trainSteps: async (instances, batchSize, firstStep, count) => {
+      const losses = new Float32Array(count);
+      for (let k = 0; k < count; k++) {
+        const s = firstStep + k;
+        losses[k] = (await inner.trainSteps(instances, batchSize, s, 1))[0];
+        if (s >= fromStep) await inner.trainSteps(instances, batchSize, s, 1);
+      }
+      return losses;
+    },
+    gradients: (instances, start, end) => inner.gradients(instances, start, end),
+    score: (users, items) => inner.score(users, items),
+    dispose: () => inner.dispose(),
+  };
+}

@@ -17,7 +17,7 @@ const read = (...p: string[]): string => readFileSync(join(...p), 'utf8');
 describe('writeBenchReport', () => {
   it("writes bench.json as given, a chart per measure, and a page with each engine's numbers", async () => {
     const dir = join(tempDir('bench'), 'bench-1');
-    const b = benchFixture({ epochs: true });
+    const b = benchFixture({ epochs: true, current: true });
     await writeBenchReport(dir, b);
 
     expect(JSON.parse(read(dir, 'bench.json'))).toEqual(b);
@@ -29,9 +29,13 @@ describe('writeBenchReport', () => {
     const text = textOf(html);
     expect(text).toContain('machine AMD EPYC, 2 cores, linux x64, Node v20.20.2');
     expect(text).toContain('ml-1m-ncf: 6,040 users, 3,706 items, 994,169 training positives, 4,970,845 samples per epoch');
-    // label, detail, parity, ms/step median and p90, samples/s, epoch s, eval s, speed-up
-    expect(text).toContain('scratch 2 worker threads reference 0.75 0.90 340,000 14.6 measured 0.20 1.00×');
-    expect(text).toContain('tfjs:wasm wasm SIMD, 2 threads loss 2.4e-7, grad 3.1e-6 (mlp.dense0.kernel) 2.00 2.50 120,000 41.4 extrapolated 0.50 0.35×');
+    // label, detail, parity, parity after training, ms/step median and p90, host ms/step, samples/s, epoch s, eval s, speed-up
+    expect(text).toContain('scratch 2 worker threads reference reference 0.75 0.90 0.75† 340,000 14.6 measured 0.20 1.00×');
+    expect(text).toContain(
+      'tfjs:wasm wasm SIMD, 2 threads loss 2.4e-7, grad 3.1e-6 (mlp.dense0.kernel) adam 1.2e-6 (gmf.user), lazy_adam 3.4e-6 (mlp.dense0.kernel), sgd 5.0e-8 (out.bias) 2.00 2.50 1.50 120,000 41.4 extrapolated 0.50 0.35×',
+    );
+    expect(text).toContain('† computes on the host: every ms of its step is host time.');
+    expect(text).toContain('parity after 20 steps = the weights after 20 steps of batch 256 with each optimizer');
     expect(text).toContain('tfjs:webgpu (SwiftShader, CPU emulator) Google SwiftShader (a CPU emulator, not a GPU)');
     expect(text).toContain('tfjs:webgpu ran on SwiftShader, a CPU emulator of a GPU');
     // Convergence: a table per engine, a row per epoch.
@@ -39,8 +43,24 @@ describe('writeBenchReport', () => {
 
     const md = read(dir, 'summary.md');
     expect(md).toContain(
-      '| tfjs:wasm | wasm SIMD, 2 threads | loss 2.4e-7, grad 3.1e-6 (mlp.dense0.kernel) | 2.00 | 2.50 | 120,000 | 41.4 extrapolated | 0.50 | 0.35× |',
+      '| tfjs:wasm | wasm SIMD, 2 threads | loss 2.4e-7, grad 3.1e-6 (mlp.dense0.kernel) | adam 1.2e-6 (gmf.user), lazy_adam 3.4e-6 (mlp.dense0.kernel), sgd 5.0e-8 (out.bias) | 2.00 | 2.50 | 1.50 | 120,000 | 41.4 extrapolated | 0.50 | 0.35× |',
     );
+    expect(md).toContain('† computes on the host');
+  });
+
+  it('an older bench.json, without host ms/step or parity after training, still renders: a dash in those cells', async () => {
+    const dir = join(tempDir('bench'), 'bench-old');
+    await writeBenchReport(dir, benchFixture());
+    rmSync(join(dir, 'report.html'));
+    await runReport(dir);
+    const text = textOf(read(dir, 'report.html'));
+    expect(text).toContain('scratch 2 worker threads reference reference 0.75 0.90 - 340,000 14.6 measured');
+    expect(text).toContain('tfjs:wasm wasm SIMD, 2 threads loss 2.4e-7, grad 3.1e-6 (mlp.dense0.kernel) - 2.00 2.50 - 120,000 41.4 extrapolated');
+    expect(text).not.toContain('†');
+    expect(text).not.toContain('parity after 20 steps');
+    const lines = benchTable(benchFixture()).split('\n');
+    expect(lines[3].split(/\s{2,}/)).toEqual(['tfjs:wasm', '2.00', '2.50', '-', '120,000', '41.4*', '0.50', '0.35×', '2.4e-7, 3.1e-6', '-', '269 kernels']);
+    expect(lines).toHaveLength(6);
   });
 
   it('no convergence charts or tables when the bench trained no epochs', async () => {
@@ -71,15 +91,43 @@ describe('writeBenchReport', () => {
 });
 
 describe('benchTable', () => {
-  it('one aligned line per engine with its numbers, extrapolated epochs starred', () => {
-    const lines = benchTable(benchFixture()).split('\n');
-    expect(lines).toHaveLength(6);
-    expect(lines[0].split(/\s{2,}/)).toEqual(['engine', 'ms/step', 'p90', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)', 'per step']);
+  it('one aligned line per engine with its numbers, extrapolated epochs starred, host-only engines marked', () => {
+    const lines = benchTable(benchFixture({ current: true })).split('\n');
+    expect(lines).toHaveLength(8);
+    expect(lines[0].split(/\s{2,}/)).toEqual([
+      'engine',
+      'ms/step',
+      'p90',
+      'host ms/step',
+      'samples/s',
+      'epoch s',
+      'eval s',
+      'speed-up',
+      'parity (loss, grad)',
+      'trained',
+      'per step',
+    ]);
     expect(lines[1]).toMatch(/^-+( +-+)+$/);
-    expect(lines[2].split(/\s{2,}/)).toEqual(['scratch', '0.75', '0.90', '340,000', '14.6', '0.20', '1.00×', '-', '-']);
-    expect(lines[3].split(/\s{2,}/)).toEqual(['tfjs:wasm', '2.00', '2.50', '120,000', '41.4*', '0.50', '0.35×', '2.4e-7, 3.1e-6', '269 kernels']);
-    expect(lines[4]).toMatch(/^tfjs:webgpu \(SwiftShader, CPU emulator\)\s+28\.40\s+31\.70\s+9,000\s+552\.3\*.*\s219 dispatches$/);
+    expect(lines[2].split(/\s{2,}/)).toEqual(['scratch', '0.75', '0.90', '0.75†', '340,000', '14.6', '0.20', '1.00×', '-', '-', '-']);
+    expect(lines[3].split(/\s{2,}/)).toEqual([
+      'tfjs:wasm',
+      '2.00',
+      '2.50',
+      '1.50',
+      '120,000',
+      '41.4*',
+      '0.50',
+      '0.35×',
+      '2.4e-7, 3.1e-6',
+      '3.4e-6 (lazy_adam)',
+      '269 kernels',
+    ]);
+    expect(lines[4]).toMatch(
+      /^tfjs:webgpu \(SwiftShader, CPU emulator\)\s+28\.40\s+31\.70\s+3\.20\s+9,000\s+552\.3\*.*\s6\.8e-6 \(lazy_adam\)\s+219 dispatches$/,
+    );
     expect(lines[5]).toBe('* extrapolated from the timed steps');
+    expect(lines[6]).toBe('† computes on the host: every ms of its step is host time');
+    expect(lines[7]).toBe("trained: the worst optimizer's weights after 20 steps, relative error against scratch");
     // Columns line up: every row as wide as the header's right edge.
     expect(new Set(lines.slice(0, 5).map((l) => l.length)).size).toBe(1);
   });

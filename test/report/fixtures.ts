@@ -82,8 +82,11 @@ function engine(over: Partial<BenchEngineResult> & Pick<BenchEngineResult, 'labe
   };
 }
 
-/** Three engines (one an emulated WebGPU), convergence over 3 epochs when `epochs` is set. */
-export function benchFixture(o: { cpu?: string; scale?: number; epochs?: boolean; webgpu?: boolean } = {}): BenchReport {
+/**
+ * Three engines (one an emulated WebGPU), convergence over 3 epochs when `epochs` is set. As an
+ * older bench.json, without host ms/step or parity after training, unless `current` is set.
+ */
+export function benchFixture(o: { cpu?: string; scale?: number; epochs?: boolean; webgpu?: boolean; current?: boolean } = {}): BenchReport {
   const scale = o.scale ?? 1;
   const conv = (d: number): BenchEngineResult['convergence'] =>
     o.epochs ? { loss: [0.35 + d, 0.29 + d, 0.27 + d], hr: [0.55 - d, 0.61 - d, 0.64 - d], ndcg: [0.31, 0.35, 0.37], trainSeconds: [14.5, 13.9, 14.1] } : null;
@@ -128,6 +131,24 @@ export function benchFixture(o: { cpu?: string; scale?: number; epochs?: boolean
         convergence: conv(0.002),
       }),
     );
+  }
+  if (o.current) {
+    const host = [0.75, 1.5, 3.2];
+    for (const [i, e] of engines.entries()) {
+      e.hostMsPerStep = i === 0 ? e.msPerStep.median : host[i];
+      e.hostMsMeasured = i > 0;
+      if (e.parity) {
+        const p = (relError: number, worstParam: string) => ({ relError, worstParam });
+        e.parity = {
+          ...e.parity,
+          steps: {
+            count: 20,
+            batchSize: 256,
+            optimizers: { adam: p(1.2e-6, 'gmf.user'), lazy_adam: p(3.4e-6 * i, 'mlp.dense0.kernel'), sgd: p(5e-8, 'out.bias') },
+          },
+        };
+      }
+    }
   }
   return {
     createdAt: '2026-01-02T03:04:05.000Z',

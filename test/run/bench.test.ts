@@ -1,17 +1,22 @@
 /**
- * ncf bench: engine lists, the parity measure it refuses on, and a whole bench of scratch against
- * tfjs on the cpu backend on the smoke fixture (same instances and weights, so the same losses).
+ * ncf bench: engine lists, the parity measures it refuses on, and a whole bench of scratch against
+ * tfjs on the cpu backend on the smoke fixture (same instances and weights, so the same losses and
+ * the same weights after the parity steps), and against a tfjs engine whose training diverges.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { engineFor } from '../../src/config/engine.js';
 import { loadConfig } from '../../src/config/load.js';
-import type { BenchReport } from '../../src/report/bench-report.js';
-import { assertParity, compare, engineLabels, runBench } from '../../src/run/bench.js';
+import type { Config } from '../../src/config/schema.js';
+import type { ModelShape } from '../../src/core/model.js';
+import type { BenchParity, BenchReport } from '../../src/report/bench-report.js';
+import { assertParity, assertStepParity, compare, engineLabels, PARITY_STEPS, runBench, worstRelError } from '../../src/run/bench.js';
 import { NcfError } from '../../src/util/errors.js';
 import { Progress } from '../../src/util/progress.js';
 import { ROOT } from '../helpers/cli.js';
+import { divergingEngine } from '../helpers/fake-engine.js';
 
 describe('engineLabels', () => {
   it('puts the scratch engine first, adding it when missing, and drops repeats', () => {
@@ -58,15 +63,52 @@ describe('assertParity', () => {
   });
 });
 
+describe('worstRelError', () => {
+  it('names the parameter with the largest ‖a − b‖ / ‖b‖, and a NaN anywhere wins', () => {
+    const b = new Map([
+      ['x', new Float32Array([3, 4])],
+      ['y', new Float32Array([1, 0])],
+    ]);
+    expect(worstRelError(new Map([...b, ['x', new Float32Array([3, 4.5])]]), b)).toEqual({ relError: 0.1, worstParam: 'x' });
+    const nan = worstRelError(new Map([...b, ['x', new Float32Array([Number.NaN, 4])]]), b);
+    expect(nan.relError).toBeNaN();
+    expect(nan.worstParam).toBe('x');
+    expect(worstRelError(new Map([['x', b.get('x')!]]), b)).toEqual({ relError: Number.NaN, worstParam: 'y' }); // y missing
+  });
+});
+
+describe('assertStepParity', () => {
+  const steps = (adam: number, worstParam = 'gmf_item'): NonNullable<BenchParity['steps']> => ({
+    count: 20,
+    batchSize: 256,
+    optimizers: {
+      adam: { relError: adam, worstParam },
+      lazy_adam: { relError: 2e-4, worstParam: 'mlp_1_kernel' },
+      sgd: { relError: 1e-7, worstParam: 'out_bias' },
+    },
+  });
+  it('passes weights within 1e-3 after the steps and refuses the worst optimizer past it, or NaN, in one line', () => {
+    expect(() => assertStepParity('tfjs:wasm', steps(1e-3))).not.toThrow();
+    expect(() => assertStepParity('tfjs:webgpu', steps(0.03))).toThrow(
+      new NcfError(
+        'bench: tfjs:webgpu trains away from the scratch engine: after 20 adam steps of batch 256 from the same weights, gmf_item differs by 3.00e-2 (relative error; tolerance 0.001) — not timing it',
+      ),
+    );
+    expect(() => assertStepParity('tfjs:cpu', steps(Number.NaN, 'mlp_0_bias'))).toThrow(/after 20 adam steps .* mlp_0_bias differs by NaN/);
+  });
+});
+
 describe('runBench on the smoke fixture', () => {
   const out = mkdtempSync(join(tmpdir(), 'ncf-bench-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
-
-  it('times scratch and tfjs:cpu from the same weights and instances, and both train to the same loss', async () => {
-    const config = loadConfig(join(ROOT, 'configs/smoke.json'), [
+  const smoke = (): Config =>
+    loadConfig(join(ROOT, 'configs/smoke.json'), [
       `output.reports=${JSON.stringify(out)}`,
       `data.dir=${JSON.stringify(join(ROOT, 'test/fixtures/ml-100k-tiny'))}`,
     ]);
+
+  it('times scratch and tfjs:cpu from the same weights and instances, and both train to the same loss', async () => {
+    const config = smoke();
     const lines: string[] = [];
     const r = await runBench(config, { engines: ['tfjs:cpu'], steps: 10, epochs: 2, log: (l) => lines.push(l), progress: new Progress(false) });
     const saved = JSON.parse(readFileSync(join(r.dir, 'bench.json'), 'utf8')) as BenchReport;
@@ -94,5 +136,38 @@ describe('runBench on the smoke fixture', () => {
       expect(Math.abs(cpu.convergence!.loss[e] - scratch.convergence!.loss[e])).toBeLessThan(1e-4);
     }
     expect(cpu.convergence!.hr).toHaveLength(2);
+    // The same weights after 20 steps of batch 64 with every optimizer, each from a fresh engine.
+    const steps = cpu.parity!.steps!;
+    expect(steps.count).toBe(PARITY_STEPS);
+    expect(steps.batchSize).toBe(64);
+    expect(Object.keys(steps.optimizers).sort()).toEqual(['adam', 'lazy_adam', 'sgd']);
+    for (const p of Object.values(steps.optimizers)) {
+      expect(p.relError).toBeLessThan(1e-4);
+      expect(p.relError).toBeGreaterThanOrEqual(0);
+      expect(p.worstParam).not.toBe('');
+    }
+    expect(lines.some((l) => l.startsWith('tfjs:cpu') && l.includes(`20 steps adam ${steps.optimizers.adam.relError.toExponential(1)}`))).toBe(true);
+    // Host ms/step: measured for tfjs (its hostSeconds), within its wall ms/step; the scratch engine's is its wall time.
+    expect(cpu.hostMsMeasured).toBe(true);
+    expect(cpu.hostMsPerStep).toBeGreaterThan(0);
+    expect(cpu.hostMsPerStep).toBeLessThanOrEqual(cpu.msPerStep.median);
+    expect(scratch.hostMsMeasured).toBe(false);
+    expect(scratch.hostMsPerStep).toBe(scratch.msPerStep.median);
+    expect(r.table).toContain('host ms/step');
+  }, 120_000);
+
+  it('refuses an engine that computes the same gradients but trains away from scratch after a few steps', async () => {
+    const lines: string[] = [];
+    // tfjs on cpu, but from step 5 on each step is taken twice: the fixed batch's gradients still agree.
+    const makeEngine = async (c: Config, shape: ModelShape) => {
+      const e = await engineFor(c, shape);
+      return c.engine === 'scratch' ? e : divergingEngine(e, 5);
+    };
+    const run = runBench(smoke(), { engines: ['tfjs:cpu'], steps: 10, epochs: 0, log: (l) => lines.push(l), progress: new Progress(false), makeEngine });
+    await expect(run).rejects.toThrow(NcfError);
+    await expect(run).rejects.toThrow(
+      /^bench: tfjs:cpu trains away from the scratch engine: after 20 (adam|lazy_adam|sgd) steps of batch 64 from the same weights, \S+ differs by \d\.\d\de[-+]\d+ \(relative error; tolerance 0\.001\) — not timing it$/,
+    );
+    expect(lines.some((l) => l.startsWith('tfjs:cpu'))).toBe(false);
   }, 120_000);
 });
