@@ -3,6 +3,7 @@
  * serving are written once and every comparison is like for like. What only some engines can do
  * is an optional capability (e.g. `userRows`), asked for rather than assumed from the name.
  */
+import type { Ranker } from '../core/evaluation.js';
 import type { ModelShape, Weights } from '../core/model.js';
 import type { Instances, Objective, OptimizerConfig, OptimizerState } from '../core/training.js';
 import type { Interactions } from '../data/interactions.js';
@@ -66,6 +67,8 @@ export interface Engine {
   hostSeconds?(): number;
   /** The counter-based sampler (train.sampler "philox") run on the engine's device, where it has one. */
   readonly sampler?: DeviceSampler;
+  /** Evaluation's ranks counted on the engine's device beside its scores, where it has one (eval/evaluate.ts uses it). */
+  readonly ranker?: Ranker;
   dispose(): Promise<void>;
 }
 

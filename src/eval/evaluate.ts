@@ -3,8 +3,10 @@
  *   sampled — the held-out item ranked among N negatives (He et al.: N = 99, their fixed file);
  *   full    — the held-out item ranked among every item the user has not trained on
  *             (Krichene & Rendle, KDD 2020: lower, and orders models more honestly).
+ * An engine with a ranker (a GPU engine) counts the ranks beside its scores, which then never
+ * come back to the host; the others' scores are ranked here.
  */
-import type { ProgressFn, RankingMetrics, Scorer } from '../core/evaluation.js';
+import type { ProgressFn, Ranker, RankingMetrics, Scorer } from '../core/evaluation.js';
 import type { SplitData } from '../data/split.js';
 import { rankAgainst, summarizeRanks } from './metrics.js';
 
@@ -23,6 +25,7 @@ export async function evaluateSampled(
   const width = n + 1;
   const users = new Int32Array(chunk * width);
   const items = new Int32Array(chunk * width);
+  const ranker = engine.ranker;
   for (let c = 0; c < evalUsers.length; c += chunk) {
     const part = evalUsers.subarray(c, Math.min(c + chunk, evalUsers.length));
     // Row layout per user: [test item, negative_1 .. negative_n].
@@ -34,10 +37,15 @@ export async function evaluateSampled(
       items.set(negatives.subarray(u * n, u * n + n), row + 1);
     }
     const m = part.length * width;
-    const scores = await engine.score(users.subarray(0, m), items.subarray(0, m));
-    for (let a = 0; a < part.length; a++) {
-      const row = a * width;
-      ranks[part[a]] = rankAgainst(scores[row], scores, row + 1, row + width);
+    if (ranker) {
+      const r = await ranker.rankSampled(part, items.subarray(0, m), width);
+      for (let a = 0; a < part.length; a++) ranks[part[a]] = r[a];
+    } else {
+      const scores = await engine.score(users.subarray(0, m), items.subarray(0, m));
+      for (let a = 0; a < part.length; a++) {
+        const row = a * width;
+        ranks[part[a]] = rankAgainst(scores[row], scores, row + 1, row + width);
+      }
     }
     onProgress?.(Math.min(c + chunk, evalUsers.length), evalUsers.length);
   }
@@ -45,14 +53,37 @@ export async function evaluateSampled(
 }
 
 export async function evaluateFullRanking(engine: Scorer, s: SplitData, k: number, onProgress?: ProgressFn): Promise<RankingMetrics> {
-  const ranks = new Int32Array(s.numUsers).fill(-1);
   const evalUsers = usersWithTest(s);
+  let candidates = 0;
+  for (const u of evalUsers) candidates += s.numItems - (s.train.offsets[u + 1] - s.train.offsets[u]);
+  const ranks = engine.ranker ? await rankFullOnDevice(engine.ranker, s, evalUsers, onProgress) : await rankFullOnHost(engine, s, evalUsers, onProgress);
+  const evaluated = evalUsers.length;
+  return summarizeRanks(ranks, k, 'full', evaluated ? candidates / evaluated : 0);
+}
+
+async function rankFullOnDevice(ranker: Ranker, s: SplitData, evalUsers: Int32Array, onProgress?: ProgressFn): Promise<Int32Array> {
+  const ranks = new Int32Array(s.numUsers).fill(-1);
+  const chunk = 4096;
+  for (let c = 0; c < evalUsers.length; c += chunk) {
+    const part = evalUsers.subarray(c, Math.min(c + chunk, evalUsers.length));
+    const r = await ranker.rankFull(
+      s.train,
+      part,
+      part.map((u) => s.testItems[u]),
+    );
+    for (let a = 0; a < part.length; a++) ranks[part[a]] = r[a];
+    onProgress?.(Math.min(c + chunk, evalUsers.length), evalUsers.length);
+  }
+  return ranks;
+}
+
+async function rankFullOnHost(engine: Scorer, s: SplitData, evalUsers: Int32Array, onProgress?: ProgressFn): Promise<Int32Array> {
+  const ranks = new Int32Array(s.numUsers).fill(-1);
   const I = s.numItems;
   const chunk = Math.max(1, Math.floor(262144 / I));
   const users = new Int32Array(chunk * I);
   const items = new Int32Array(chunk * I);
   for (let a = 0; a < chunk; a++) for (let j = 0; j < I; j++) items[a * I + j] = j;
-  let candidates = 0;
   for (let c = 0; c < evalUsers.length; c += chunk) {
     const part = evalUsers.subarray(c, Math.min(c + chunk, evalUsers.length));
     for (let a = 0; a < part.length; a++) users.fill(part[a], a * I, (a + 1) * I);
@@ -70,7 +101,6 @@ export async function evaluateFullRanking(engine: Scorer, s: SplitData, k: numbe
       // with NaN is false) — a NaN test item ranks last among the unseen items.
       let p = s.train.offsets[u];
       const pEnd = s.train.offsets[u + 1];
-      const unseen = I - (pEnd - p);
       const train = s.train.items;
       let r = 0;
       for (let j = 0; j < I; j++) {
@@ -81,12 +111,10 @@ export async function evaluateFullRanking(engine: Scorer, s: SplitData, k: numbe
         if (j !== test && !(scores[row + j] < target)) r++;
       }
       ranks[u] = r;
-      candidates += unseen;
     }
     onProgress?.(Math.min(c + chunk, evalUsers.length), evalUsers.length);
   }
-  const evaluated = evalUsers.length;
-  return summarizeRanks(ranks, k, 'full', evaluated ? candidates / evaluated : 0);
+  return ranks;
 }
 
 function usersWithTest(s: SplitData): Int32Array {

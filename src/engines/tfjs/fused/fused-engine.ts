@@ -19,14 +19,19 @@ import { flatLayout, offsetOf, tableOf, type FlatLayout } from '../../flat-layou
 import { useBackend } from '../backend.js';
 import type { TfjsSettings } from '../backends.js';
 import { FusedSampler } from './device-sampler.js';
-import { gmfScoreShader, gmfStepShader } from './gmf-shaders.js';
-import { towerDenseShader, towerScoreShader, towerStepShader, towerStrides, type TowerLayout } from './tower-shaders.js';
+import { FusedRanker } from './device-ranker.js';
+import { gmfLogit, gmfStepShader } from './gmf-shaders.js';
+import { towerDenseShader, towerLogit, towerStepShader, towerStrides, type TowerLayout } from './tower-shaders.js';
 import { adamShader, mfLogit, mfStepShader, scoreShader, touchedRowsShader, WORKGROUP, type ArenaTables } from './mf-shaders.js';
 
-/** A model's own kernels: the training step's (forward + loss + backward) and the scoring one; towers add the dense-gradient kernel. */
+/**
+ * A model's own kernels: the training step's (forward + loss + backward) and its logit, which the
+ * scoring and ranking kernels call; towers add the dense-gradient kernel.
+ */
 interface FusedModel {
   step(L: FlatLayout, pairs: boolean): string;
-  score(L: FlatLayout): string;
+  /** WGSL defining `fn logit(u: u32, i: u32) -> f32` over the arena `P`. */
+  logit(L: FlatLayout): string;
   dense?(L: FlatLayout, pairs: boolean): string;
   strides?(L: FlatLayout): { x: number; d: number };
 }
@@ -68,17 +73,17 @@ const towerOffsets = (L: FlatLayout): TowerLayout => {
 };
 const tower: FusedModel = {
   step: (L, pairs) => towerStepShader(towerOffsets(L), pairs),
-  score: (L) => towerScoreShader(towerOffsets(L)),
+  logit: (L) => towerLogit(towerOffsets(L)),
   dense: (L, pairs) => towerDenseShader(towerOffsets(L), pairs),
   strides: (L) => towerStrides(towerOffsets(L)),
 };
 
 /** The models the fused path covers; others are refused in one line. */
 const FUSED_MODELS: Record<string, FusedModel> = {
-  gmf: { step: (L, pairs) => gmfStepShader(gmfOffsets(L), pairs), score: (L) => gmfScoreShader(gmfOffsets(L)) },
+  gmf: { step: (L, pairs) => gmfStepShader(gmfOffsets(L), pairs), logit: (L) => gmfLogit(gmfOffsets(L)) },
   mlp: tower,
   neumf: tower,
-  mf: { step: (L, pairs) => mfStepShader(mfOffsets(L), pairs), score: (L) => scoreShader(mfLogit(mfOffsets(L))) },
+  mf: { step: (L, pairs) => mfStepShader(mfOffsets(L), pairs), logit: (L) => mfLogit(mfOffsets(L)) },
 };
 
 /** Bytes per step's uniform slot: the usual minUniformBufferOffsetAlignment. */
@@ -89,6 +94,8 @@ export class FusedEngine implements Engine {
   readonly info: EngineInfo;
   /** train.sampler "philox" on the GPU: the epoch's instances made in the buffer the steps read. */
   readonly sampler: FusedSampler;
+  /** Evaluation's ranks counted on the GPU with the model's logit, only the ranks read back. */
+  readonly ranker: FusedRanker;
   private readonly L: FlatLayout;
   private readonly params: GPUBuffer;
   private readonly grads: GPUBuffer;
@@ -173,7 +180,9 @@ export class FusedEngine implements Engine {
         : adamShader(this.L.total, opt.beta1, opt.beta2),
       this.optLayout,
     );
-    this.scorePipeline = device.createComputePipeline({ layout: 'auto', compute: { module: module(model.score(this.L)), entryPoint: 'main' } });
+    const logit = model.logit(this.L);
+    this.scorePipeline = device.createComputePipeline({ layout: 'auto', compute: { module: module(scoreShader(logit)), entryPoint: 'main' } });
+    this.ranker = new FusedRanker(device, logit, this.params, shape.numItems);
   }
 
   static async create(shape: ModelShape, o: EngineOptions<TfjsSettings>): Promise<FusedEngine> {
@@ -369,6 +378,7 @@ export class FusedEngine implements Engine {
     if (this.epoch) this.epoch.buffer.destroy();
     this.epoch = null;
     this.sampler.dispose();
+    this.ranker.dispose();
     for (const b of this.owned) b.destroy();
     this.owned.length = 0;
   }

@@ -4,7 +4,7 @@
  * float adds; the dense gradients (h and b) are summed per workgroup first, one reduction per
  * component, then added once per workgroup.
  */
-import { ATOMIC_ADD, LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, scoreShader, WORKGROUP } from './mf-shaders.js';
+import { ATOMIC_ADD, LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, WORKGROUP } from './mf-shaders.js';
 
 export interface GmfLayout {
   /** Offsets of p (U, G), q (I, G), h (G) and b. */
@@ -15,7 +15,8 @@ export interface GmfLayout {
   G: number;
 }
 
-const PHI = (L: GmfLayout): string => `
+/** GMF's logit, z = b + h·(p_u ⊙ q_i): the step's forward, and the scoring and ranking kernels'. */
+export const gmfLogit = (L: GmfLayout): string => `
 const G_ = ${L.G}u;
 fn logit(u: u32, i: u32) -> f32 {
   var z = P[${L.b}u];
@@ -27,7 +28,7 @@ export function gmfStepShader(L: GmfLayout, pairs: boolean): string {
   return `${STEP_STRUCT}${STEP_BINDINGS}
 ${ATOMIC_ADD}
 ${LOSS_FNS}
-${PHI(L)}
+${gmfLogit(L)}
 var<workgroup> part: array<f32, ${WORKGROUP}>;
 
 /** The workgroup's sum of x (every thread calls it, in uniform control flow); valid in thread 0. */
@@ -103,8 +104,4 @@ ${
     addTo(${L.b}u, gbSum + dense * P[${L.b}u]);
   }
 }`;
-}
-
-export function gmfScoreShader(L: GmfLayout): string {
-  return scoreShader(PHI(L));
 }

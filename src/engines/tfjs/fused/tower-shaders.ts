@@ -11,7 +11,7 @@
  * Activations per instance, row j of X: [h_0 (2E) | h_1 | … | h_{L-1} | o], o = [φ_G ; h_L] the
  * output layer's input; row j of D: [dz | δ_1 | … | δ_L], δ_l = ∂loss/∂(pre-activation of layer l).
  */
-import { ATOMIC_ADD, LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, scoreShader, WORKGROUP } from './mf-shaders.js';
+import { ATOMIC_ADD, LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, WORKGROUP } from './mf-shaders.js';
 
 export interface TowerLayout {
   /** GMF factors, 0 for MLP alone; the GMF tables' offsets. */
@@ -53,7 +53,7 @@ function rowOffsets(T: TowerLayout): { x: number[]; o: number; d: number[] } {
 }
 
 /** The forward pass into private arrays a0..aL and phi; `logit(u, i)` returns z. */
-function forwardCode(T: TowerLayout): string {
+export function towerLogit(T: TowerLayout): string {
   const L = T.H.length - 1;
   const E = T.H[0] / 2;
   const arrays = T.H.map((h, l) => `var<private> a${l}: array<f32, ${h}>;`).join('\n');
@@ -109,7 +109,7 @@ export function towerStepShader(T: TowerLayout, pairs: boolean): string {
 @group(0) @binding(6) var<storage, read_write> D: array<f32>;
 ${ATOMIC_ADD}
 ${LOSS_FNS}
-${forwardCode(T)}
+${towerLogit(T)}
 ${deltas}
 var<workgroup> part: array<f32, ${WORKGROUP}>;
 
@@ -240,8 +240,4 @@ ${branches.join('\n')}
   g += st.l2 * ${pairs ? '2.0' : '1.0'} * P[k];
   atomicStore(&G[k], bitcast<u32>(bitcast<f32>(atomicLoad(&G[k])) + g));
 }`;
-}
-
-export function towerScoreShader(T: TowerLayout): string {
-  return scoreShader(forwardCode(T));
 }
