@@ -328,6 +328,7 @@ async function trainForConvergence(
         batchSize: c.train.batchSize,
         negatives: c.train.negatives,
         loss: c.train.loss,
+        sampler: c.train.sampler,
         seed: c.seed,
         k: c.eval.k,
         evalNegatives: negatives,
