@@ -5,6 +5,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { NcfError } from '../util/errors.js';
+import type { RouteTable } from './route-table.js';
 
 export interface ErrorBody {
   error: string;
@@ -69,8 +70,18 @@ export function errorHandler(bodyLimit: number, onInternalError: (err: Error, re
   };
 }
 
-export function notFoundHandler(routes: string[]) {
+/** An unknown path is a 404 listing the routes; a known path with another method a 405 with Allow. */
+export function notFoundHandler(routes: string[], table: RouteTable) {
   return (req: FastifyRequest, reply: FastifyReply): void => {
-    void reply.status(404).send(errorBody(404, `no route ${req.method} ${req.url.split('?')[0].slice(0, 200)}; routes: ${routes.join(', ')}`));
+    const path = req.url.split('?')[0];
+    const allowed = table.methodsFor(path);
+    if (allowed.length > 0) {
+      void reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send(errorBody(405, `${req.method} is not allowed on ${path.slice(0, 200)}; use ${allowed.join(' or ')}`));
+      return;
+    }
+    void reply.status(404).send(errorBody(404, `no route ${req.method} ${path.slice(0, 200)}; routes: ${routes.join(', ')}`));
   };
 }

@@ -2,7 +2,9 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { RecommenderApi } from '../recommend/types.js';
 import { errorHandler, notFoundHandler, validationMessage } from './errors.js';
+import { trackRoutes } from './route-table.js';
 import { moviesQuery, recommendLikesBody, recommendUserQuery, type MoviesQuery, type RecommendLikesBody, type RecommendUserQuery } from './schemas.js';
+import { readInputStrictly } from './strict-input.js';
 
 export interface ServerOptions {
   /** Largest request body accepted, in bytes (MAX_LIKES ids fit in a few KiB). */
@@ -21,15 +23,17 @@ export function buildServer(rec: RecommenderApi, opts: ServerOptions = {}): Fast
   const app = Fastify({
     bodyLimit,
     logger: opts.logger ?? false,
-    // fastify's defaults strip unknown fields silently and wrap a scalar into an array ("likes": 5 → [5]);
-    // reject both instead, so a typo (?usr=1) or a wrong shape is a 400. Strings still become numbers (?k=5).
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true } },
+    // fastify's defaults strip unknown fields silently and coerce loosely ("likes": 5 → [5], "5" → 5,
+    // ?user=0x10 → 16); reject all of them, so a typo (?usr=1) or a wrong shape is a 400. Query and
+    // path values become numbers only as plain decimals (strict-input.ts).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     schemaErrorFormatter: validationMessage,
   });
   // Only JSON bodies: a text/plain body gets a 415 rather than a confusing "must be object".
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler(bodyLimit, opts.onInternalError ?? ((err, req) => req.log.error({ err }, 'internal error'))));
-  app.setNotFoundHandler(notFoundHandler(ROUTES));
+  readInputStrictly(app);
+  app.setNotFoundHandler(notFoundHandler(ROUTES, trackRoutes(app)));
 
   app.get('/health', async () => ({ status: 'ok', ...rec.info }));
 

@@ -177,7 +177,8 @@ describe('buildServer over app.inject', () => {
     await expectError(await get('/recommend?user=1.5'), 400, 'query parameter user must be integer');
     await expectError(await get('/recommend?user=0'), 400, 'query parameter user must be >= 1');
     await expectError(await get('/recommend?user=-3'), 400, 'query parameter user must be >= 1');
-    await expectError(await get('/recommend?user=1e20'), 400, 'query parameter user must be <= 2147483647');
+    await expectError(await get('/recommend?user=99999999999'), 400, 'query parameter user must be <= 2147483647');
+    await expectError(await get('/recommend?user=1e20'), 400, 'query parameter user must be integer');
     await expectError(await get('/recommend?user=1&user=2'), 400, 'query parameter user must be integer');
     await expectError(await get('/recommend?user=1&k=ten'), 400, 'query parameter k must be integer');
     await expectError(await get('/recommend?user=1&explain=maybe'), 400, 'query parameter explain must be boolean');
@@ -271,13 +272,30 @@ describe('buildServer over app.inject', () => {
     await expectError(await get('/movies?search=a&limit=x'), 400, 'query parameter limit must be integer');
   });
 
-  it('an unknown route or method is a 404 listing the routes', async () => {
+  it('an unknown route is a 404 listing the routes; a known one with another method a 405 naming those allowed', async () => {
     await expectError(
       await get('/recommendations?user=1'),
       404,
       /^no route GET \/recommendations; routes: GET \/health, GET \/recommend\?user=, POST \/recommend, GET \/movies\?search=$/,
     );
-    await expectError(await app.inject({ method: 'DELETE', url: '/recommend' }), 404, /^no route DELETE \/recommend;/);
+    const wrong = await app.inject({ method: 'DELETE', url: '/recommend?user=1' });
+    await expectError(wrong, 405, 'DELETE is not allowed on /recommend; use GET or POST');
+    expect(wrong.headers.allow).toBe('GET, POST');
+    await expectError(await app.inject({ method: 'POST', url: '/health' }), 405, 'POST is not allowed on /health; use GET');
+  });
+
+  it('query values are numbers only as plain decimals, and bodies are not coerced', async () => {
+    for (const user of ['1e400', '0x10', '+16', '%2016', '16.0', '1e3', '016', '0b1']) {
+      await expectError(await get(`/recommend?user=${user}`), 400, 'query parameter user must be integer');
+    }
+    await expectError(await get('/recommend?user=16&k=0x5'), 400, 'query parameter k must be integer');
+    await expectError(await post({ likes: ['5'] }), 400, 'body field likes[0] must be integer');
+    await expectError(await post({ likes: [1], k: '5' }), 400, 'body field k must be integer');
+    // A title search of digits stays a string.
+    expect(json((await get('/movies?search=1995&limit=2')).body)).toEqual({ movies: [CATALOGUE[0], CATALOGUE[1]] });
+    const before = rec.calls.length;
+    expect((await get('/recommend?user=16&k=3&explain=true')).statusCode).toBe(200);
+    expect(rec.calls.slice(before)).toEqual([['forUser', 16, 3, { explain: true }]]);
   });
 
   it('an NcfError from the recommender is a 400 with its message', async () => {
