@@ -13,7 +13,7 @@ const LAYERS: string[][] = [
   ['cli'],
   ['run'],
   ['serve', 'recommend', 'report'],
-  ['train', 'eval', 'artifacts', 'baselines'],
+  ['train', 'eval', 'artifacts', 'baselines', 'store'],
   ['config'],
   ['engines'],
   ['models'],

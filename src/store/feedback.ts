@@ -1,0 +1,62 @@
+/** The append-only feedback log: a row per rating write or delete, and a NOTIFY with the profile id. */
+import { NOTIFY_SQL, type Queryable } from './db.js';
+import { isoTime } from './time.js';
+
+/** Each notification's payload is the id of the profile whose ratings changed. */
+export const FEEDBACK_CHANNEL = 'ncf_feedback';
+
+export interface FeedbackEvent {
+  id: number;
+  profileId: string;
+  movieId: number;
+  /** null for a like or a deletion. */
+  rating: number | null;
+  liked: boolean;
+  /** The rating was deleted (rating null, liked false). */
+  deleted: boolean;
+  at: string;
+}
+
+export type FeedbackEntry = Omit<FeedbackEvent, 'id' | 'at'>;
+
+/** Inside the rating's transaction: the row and the notification take effect when it commits. */
+export async function appendFeedback(tx: Queryable, entry: FeedbackEntry): Promise<void> {
+  // One writer at a time until commit, so ids become visible in order and a reader resuming after
+  // the last id it saw misses none (bigserial ids of concurrent transactions can commit out of order).
+  await tx.query('LOCK TABLE feedback IN EXCLUSIVE MODE');
+  await tx.query('INSERT INTO feedback (profile_id, movie_id, rating, liked, deleted) VALUES ($1, $2, $3, $4, $5)', [
+    entry.profileId,
+    entry.movieId,
+    entry.rating,
+    entry.liked,
+    entry.deleted,
+  ]);
+  await tx.query(NOTIFY_SQL, [FEEDBACK_CHANNEL, entry.profileId]);
+}
+
+interface FeedbackRow {
+  id: number | string;
+  profile_id: string;
+  movie_id: number;
+  rating: number | null;
+  liked: boolean;
+  deleted: boolean;
+  at: Date;
+}
+
+/** Up to limit entries with an id above afterId (0 for the start), oldest first. */
+export async function feedbackSince(db: Queryable, afterId: number, limit: number): Promise<FeedbackEvent[]> {
+  const { rows } = await db.query<FeedbackRow>('SELECT id, profile_id, movie_id, rating, liked, deleted, at FROM feedback WHERE id > $1 ORDER BY id LIMIT $2', [
+    afterId,
+    limit,
+  ]);
+  return rows.map((r) => ({
+    id: Number(r.id), // bigserial: pg returns int8 as a string
+    profileId: r.profile_id,
+    movieId: r.movie_id,
+    rating: r.rating,
+    liked: r.liked,
+    deleted: r.deleted,
+    at: isoTime(r.at),
+  }));
+}
