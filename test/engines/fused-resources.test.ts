@@ -35,7 +35,10 @@ function countBuffers(device: GPUDevice): { live: () => number; restore: () => v
     };
     return b;
   };
-  return { live: () => live, restore: () => void (device.createBuffer = create) };
+  const restore = (): void => {
+    device.createBuffer = create;
+  };
+  return { live: () => live, restore };
 }
 
 describe.skipIf(skip !== null)('the fused path over epochs', () => {
