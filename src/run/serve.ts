@@ -1,12 +1,15 @@
 /**
  * `ncf serve`: loads a model and its data once, answers the HTTP JSON API until SIGTERM or SIGINT,
- * then stops taking connections, lets requests in flight finish and closes the recommender.
+ * then stops taking connections, lets requests in flight finish and closes the recommender. On
+ * SIGHUP it loads the model file again and serves the new one; requests in flight finish on the
+ * old one, and a file that fails to load leaves the old one serving.
  */
 import type { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadRecommender, type LoadOptions } from '../recommend/recommender.js';
 import type { RecommenderApi } from '../recommend/types.js';
+import { liveRecommender } from '../serve/live-recommender.js';
 import { buildServer } from '../serve/server.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
@@ -20,8 +23,8 @@ export interface ServeOptions {
   progress?: Progress;
   /** Replaces loadRecommender (tests). */
   load?: (modelPath: string, opts: LoadOptions) => Promise<RecommenderApi>;
-  /** Where SIGTERM and SIGINT are listened for; default: process (tests pass their own emitter). */
-  signals?: Pick<EventEmitter, 'once' | 'off'>;
+  /** Where SIGTERM, SIGINT and SIGHUP are listened for; default: process (tests pass their own emitter). */
+  signals?: Pick<EventEmitter, 'on' | 'once' | 'off'>;
 }
 
 export interface RunningServer {
@@ -32,6 +35,8 @@ export interface RunningServer {
   stop: () => Promise<void>;
   /** Settles when the server and the recommender are closed. */
   stopped: Promise<void>;
+  /** Settles when the reloads asked for so far (SIGHUP) are done. */
+  reloaded: () => Promise<void>;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -44,8 +49,10 @@ export async function runServe(modelPath: string, opts: ServeOptions): Promise<v
 
 export async function startServe(modelPath: string, opts: ServeOptions): Promise<RunningServer> {
   const load = opts.load ?? loadRecommender;
-  const rec = await load(modelPath, { dataDir: opts.dataDir, progress: opts.progress, precompute: true });
-  const app = buildServer(rec, {
+  const loadOptions = { dataDir: opts.dataDir, progress: opts.progress, precompute: true };
+  const rec = await load(modelPath, loadOptions);
+  const live = liveRecommender(rec);
+  const app = buildServer(live.api, {
     onInternalError: (err, req) => opts.log(`ncf serve: internal error on ${req.method} ${req.url}: ${err.stack ?? err.message}`),
   });
   try {
@@ -59,6 +66,22 @@ export async function startServe(modelPath: string, opts: ServeOptions): Promise
   opts.log(`ncf serve: ${modelPath} on ${url} (${count(rec.info.users)} users, ${count(rec.info.movies)} movies)`);
 
   const signals = opts.signals ?? process;
+  let reloading: Promise<void> = Promise.resolve();
+  const onHangUp = (): void => {
+    reloading = reloading.then(async () => {
+      opts.log(`ncf serve: SIGHUP, loading ${modelPath} again`);
+      let next: RecommenderApi;
+      try {
+        next = await load(modelPath, loadOptions);
+      } catch (err) {
+        opts.log(`ncf serve: the reload failed, still serving the model loaded before: ${(err as Error).message}`);
+        return;
+      }
+      await live.replace(next);
+      opts.log(`ncf serve: now serving ${modelPath} (epoch ${next.info.epoch}, ${count(next.info.users)} users, ${count(next.info.movies)} movies)`);
+    });
+  };
+  signals.on('SIGHUP', onHangUp);
   let requestStop!: () => void;
   const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -69,10 +92,12 @@ export async function startServe(modelPath: string, opts: ServeOptions): Promise
   const stopped = stopRequested.then(async () => {
     // Only the first signal is ours: a second Ctrl-C gets Node's default and ends the process.
     for (const s of SIGNALS) signals.off(s, onSignal);
+    signals.off('SIGHUP', onHangUp);
     try {
       await app.close(); // refuses new connections, waits for requests in flight
     } finally {
-      await rec.close();
+      await reloading;
+      await live.close();
     }
     opts.log('ncf serve: stopped');
   });
@@ -80,7 +105,7 @@ export async function startServe(modelPath: string, opts: ServeOptions): Promise
     requestStop();
     return stopped;
   };
-  return { app, url, stop, stopped };
+  return { app, url, stop, stopped, reloaded: () => reloading };
 }
 
 function listenError(err: unknown, opts: ServeOptions): unknown {
