@@ -46,7 +46,7 @@ const common: BuildOptions = {
   logLevel: 'warning',
 };
 await build({ ...common, entryPoints: { ncf: 'src/cli/entry.ts' }, outExtension: { '.js': '.mjs' }, outdir: out });
-await build({ ...common, entryPoints: { worker: 'src/engines/scratch/worker.ts' }, outdir: out });
+await build({ ...common, entryPoints: { worker: 'src/engines/scratch/worker.ts', 'fold-in-worker': 'src/serve/fold-in-worker.ts' }, outdir: out });
 
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 for (const f of readdirSync(join(wasmDir, 'dist'))) if (f.endsWith('.wasm')) cpSync(join(wasmDir, 'dist', f), join(out, f));

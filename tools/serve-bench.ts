@@ -7,6 +7,9 @@
  *
  *   node dist/tools/serve-bench.js --model models/ml-1m.ncf [--data-dir <dir>] [--seconds 10] [--connections 10]
  *   node dist/tools/serve-bench.js --fake      (a trivial in-memory recommender: the HTTP layer alone)
+ *   node dist/tools/serve-bench.js --model m.ncf --fold-in 500 --requests 40 --connections 4 [--fold-in-threads 1]
+ *       (POST /recommend with 500 likes each, while /health is asked every 10 ms: its latency
+ *        during the burst says whether fold-in holds the event loop)
  *
  * MovieLens UserIDs run from 1 to the number of users, so a random id in that range is a known user.
  * autocannon shares the machine (2 cores here) with the server: read the figures as a floor.
@@ -26,6 +29,9 @@ const { values: a } = parseArgs({
     fake: { type: 'boolean', default: false },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
+    'fold-in': { type: 'string' },
+    requests: { type: 'string', default: '40' },
+    'fold-in-threads': { type: 'string', default: '1' },
   },
 });
 const seconds = Number(a.seconds);
@@ -39,7 +45,15 @@ if (!a.fake && !a.model) {
   process.exit(2);
 }
 
-const server = a.fake ? await inProcess(fakeRecommender()) : await childServer(a.model!, a['data-dir']);
+const server = a.fake ? await inProcess(fakeRecommender()) : await childServer(a.model!, a['data-dir'], a['fold-in-threads']!);
+if (a['fold-in']) {
+  try {
+    await foldInBurst(server.url, Number(a['fold-in']), Number(a.requests), connections);
+  } finally {
+    await server.close();
+  }
+  process.exit(process.exitCode ?? 0);
+}
 const base = server.url;
 const users = server.users;
 const randomPath = (): string => `/recommend?user=${1 + Math.floor(Math.random() * users)}&k=10`;
@@ -96,10 +110,21 @@ async function inProcess(rec: RecommenderApi): Promise<Target> {
 }
 
 /** `ncf serve` on a free port, ready once its start-up line is printed; stopped with SIGTERM. */
-async function childServer(model: string, dataDir: string | undefined): Promise<Target> {
+async function childServer(model: string, dataDir: string | undefined, foldInThreads: string): Promise<Target> {
   const port = await freePort();
   const bin = fileURLToPath(new URL('../../bin/ncf.js', import.meta.url));
-  const args = [bin, 'serve', '--model', model, '--port', String(port), ...(dataDir ? ['--data-dir', dataDir] : [])];
+  const args = [
+    bin,
+    'serve',
+    '--model',
+    model,
+    '--port',
+    String(port),
+    '--no-db',
+    '--fold-in-threads',
+    foldInThreads,
+    ...(dataDir ? ['--data-dir', dataDir] : []),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const started = await new Promise<string | null>((resolve) => {
@@ -123,6 +148,43 @@ async function childServer(model: string, dataDir: string | undefined): Promise<
       await exited;
     },
   };
+}
+
+/** `requests` fold-ins of `likes` likes each (the most popular movies), `connections` at a time, and /health every 10 ms meanwhile. */
+async function foldInBurst(base: string, likes: number, requests: number, connections: number): Promise<void> {
+  const popular = ((await (await fetch(`${base}/recommend?user=1&k=100`)).json()) as { items: { movieId: number }[] }).items.map((m) => m.movieId);
+  const all = ((await (await fetch(`${base}/movies?search=%20&limit=50`)).json()) as { movies: { movieId: number }[] }).movies.map((m) => m.movieId);
+  const ids = [...new Set([...popular, ...all, ...Array.from({ length: 4000 }, (_, k) => k + 1)])].slice(0, likes);
+  const body = JSON.stringify({ likes: ids, k: 10 });
+  const health: number[] = [];
+  let burst = true;
+  const probe = (async () => {
+    while (burst) {
+      const t = performance.now();
+      await fetch(`${base}/health`);
+      health.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  const r = await autocannon({
+    url: `${base}/recommend`,
+    connections,
+    amount: requests,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  burst = false;
+  await probe;
+  const q = (xs: number[], p: number): number => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+  console.log(
+    `fold-in burst: ${requests} × POST /recommend with ${ids.length} likes, ${connections} at a time: ` +
+      `latency p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`,
+  );
+  console.log(
+    `GET /health during it (${health.length} probes): p50 ${q(health, 0.5).toFixed(1)} ms  p99 ${q(health, 0.99).toFixed(1)} ms  max ${Math.max(...health).toFixed(1)} ms`,
+  );
+  if (r.non2xx > 0 || r.errors > 0) process.exitCode = 1;
 }
 
 function freePort(): Promise<number> {
@@ -149,6 +211,13 @@ function fakeRecommender(): RecommenderApi {
     forUser: async (user, k) => ({ mode: 'model', reason: 'fake', user, likes: [], unknownLikes: [], items: items.slice(0, k) }),
     forLikes: async (likes, k) => ({ mode: 'fold-in', reason: 'fake', user: null, likes, unknownLikes: [], items: items.slice(0, k) }),
     searchMovies: () => [],
+    movie: () => null,
+    genres: () => [],
+    userHistory: () => null,
+    modelCard: () => {
+      throw new Error('the benchmark fake has no model card');
+    },
+    dataStats: () => Promise.reject(new Error('the benchmark fake has no data')),
     close: async () => {},
   };
 }

@@ -7,10 +7,12 @@
 import type { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { loadRecommender, type LoadOptions } from '../recommend/recommender.js';
+import { type LoadOptions, loadRecommender } from '../recommend/recommender.js';
 import type { RecommenderApi } from '../recommend/types.js';
+import { withFoldInPool } from '../serve/fold-in-pool.js';
 import { liveRecommender } from '../serve/live-recommender.js';
 import { buildServer } from '../serve/server.js';
+import { type Db, isPostgresUrl, openDb } from '../store/index.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
 
@@ -19,8 +21,12 @@ export interface ServeOptions {
   /** 0 picks a free port. */
   port: number;
   dataDir?: string | null;
+  /** People's profiles and ratings: a PGlite folder or a postgres:// URL; null serves without (no /api/profiles). */
+  db?: string | null;
   log: (line: string) => void;
   progress?: Progress;
+  /** Worker threads for fold-in (0: on the event loop); default 1. */
+  foldInThreads?: number;
   /** Replaces loadRecommender (tests). */
   load?: (modelPath: string, opts: LoadOptions) => Promise<RecommenderApi>;
   /** Where SIGTERM, SIGINT and SIGHUP are listened for; default: process (tests pass their own emitter). */
@@ -48,22 +54,39 @@ export async function runServe(modelPath: string, opts: ServeOptions): Promise<v
 }
 
 export async function startServe(modelPath: string, opts: ServeOptions): Promise<RunningServer> {
-  const load = opts.load ?? loadRecommender;
+  const threads = opts.foldInThreads ?? 1;
+  const load =
+    opts.load ??
+    (async (path: string, o: LoadOptions): Promise<RecommenderApi> => {
+      const rec = await loadRecommender(path, o);
+      return threads > 0 ? withFoldInPool(rec, path, o, threads) : rec;
+    });
   const loadOptions = { dataDir: opts.dataDir, progress: opts.progress, precompute: true };
   const rec = await load(modelPath, loadOptions);
+  let db: Db | null = null;
+  try {
+    db = opts.db ? await openDb(opts.db) : null;
+  } catch (err) {
+    await rec.close();
+    throw err;
+  }
   const live = liveRecommender(rec);
   const app = buildServer(live.api, {
+    db: db ?? undefined,
     onInternalError: (err, req) => opts.log(`ncf serve: internal error on ${req.method} ${req.url}: ${err.stack ?? err.message}`),
   });
   try {
     await app.listen({ host: opts.host, port: opts.port });
   } catch (err) {
+    await app.close();
     await rec.close();
+    await db?.close();
     throw listenError(err, opts);
   }
   const { port } = app.server.address() as AddressInfo;
   const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
   opts.log(`ncf serve: ${modelPath} on ${url} (${count(rec.info.users)} users, ${count(rec.info.movies)} movies)`);
+  if (opts.db) opts.log(`ncf serve: profiles and ratings in ${isPostgresUrl(opts.db) ? 'PostgreSQL' : opts.db}`);
 
   const signals = opts.signals ?? process;
   let reloading: Promise<void> = Promise.resolve();
@@ -98,6 +121,7 @@ export async function startServe(modelPath: string, opts: ServeOptions): Promise
     } finally {
       await reloading;
       await live.close();
+      await db?.close();
     }
     opts.log('ncf serve: stopped');
   });

@@ -1,7 +1,12 @@
 /** The `ncf serve` HTTP JSON API over one loaded recommender; returned unstarted, for `inject` or `listen`. */
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { RecommenderApi } from '../recommend/types.js';
+import type { Db } from '../store/index.js';
 import { errorHandler, notFoundHandler, validationMessage } from './errors.js';
+import { registerProfileRoutes } from './profile-routes.js';
 import { trackRoutes } from './route-table.js';
 import { moviesQuery, recommendLikesBody, recommendUserQuery, type MoviesQuery, type RecommendLikesBody, type RecommendUserQuery } from './schemas.js';
 import { readInputStrictly } from './strict-input.js';
@@ -13,7 +18,13 @@ export interface ServerOptions {
   logger?: boolean;
   /** Called with any error that becomes a 500; default: fastify's log at level error. */
   onInternalError?: (err: Error, req: FastifyRequest) => void;
+  /** People's profiles and ratings: with a database, the /api/profiles routes are served. */
+  db?: Db;
+  /** Writes (new profiles, ratings) each IP may make per minute. */
+  writesPerMinute?: number;
 }
+
+export const DEFAULT_WRITES_PER_MINUTE = 120;
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 const ROUTES = ['GET /health', 'GET /recommend?user=', 'POST /recommend', 'GET /movies?search='];
@@ -35,18 +46,48 @@ export function buildServer(rec: RecommenderApi, opts: ServerOptions = {}): Fast
   readInputStrictly(app);
   app.setNotFoundHandler(notFoundHandler(ROUTES, trackRoutes(app)));
 
-  app.get('/health', async () => ({ status: 'ok', ...rec.info }));
-
-  app.get<{ Querystring: RecommendUserQuery }>('/recommend', { schema: { querystring: recommendUserQuery } }, async (req) => {
-    const { user, k, explain } = req.query;
-    return rec.forUser(user, k, explain === undefined ? undefined : { explain });
+  // Only the app's own files: no inline script or style, nothing from elsewhere.
+  void app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
   });
+  void app.register(rateLimit, { global: false });
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'ncf serve', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  // The routes go in a plugin loaded after swagger's, so that its onRoute hook sees every one.
+  void app.register(async (api) => {
+    api.get('/health', async () => ({ status: 'ok', ...rec.info }));
 
-  app.post<{ Body: RecommendLikesBody }>('/recommend', { schema: { body: recommendLikesBody } }, async (req) => rec.forLikes(req.body.likes, req.body.k));
+    api.get<{ Querystring: RecommendUserQuery }>('/recommend', { schema: { querystring: recommendUserQuery } }, async (req) => {
+      const { user, k, explain } = req.query;
+      return rec.forUser(user, k, explain === undefined ? undefined : { explain });
+    });
 
-  app.get<{ Querystring: MoviesQuery }>('/movies', { schema: { querystring: moviesQuery } }, async (req) => ({
-    movies: rec.searchMovies(req.query.search, req.query.limit),
-  }));
+    api.post<{ Body: RecommendLikesBody }>('/recommend', { schema: { body: recommendLikesBody } }, async (req) => rec.forLikes(req.body.likes, req.body.k));
+
+    api.get<{ Querystring: MoviesQuery }>('/movies', { schema: { querystring: moviesQuery } }, async (req) => ({
+      movies: rec.searchMovies(req.query.search, req.query.limit),
+    }));
+
+    api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    if (opts.db) await registerProfileRoutes(api, rec, opts.db, { writesPerMinute: opts.writesPerMinute ?? DEFAULT_WRITES_PER_MINUTE });
+  });
 
   return app;
 }
