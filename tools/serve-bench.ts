@@ -10,12 +10,19 @@
  *   node dist/tools/serve-bench.js --model m.ncf --fold-in 500 --requests 40 --connections 4 [--fold-in-threads 1]
  *       (POST /recommend with 500 likes each, while /health is asked every 10 ms: its latency
  *        during the burst says whether fold-in holds the event loop)
+ *   node dist/tools/serve-bench.js --model m.ncf --profiles 50 [--db <folder|postgres://…>] [--seconds 10] [--connections 10]
+ *       (50 profiles rate movies at once, every PUT a new (profile, movie); then their
+ *        recommendations; then the server is killed with SIGKILL and every acknowledged rating
+ *        is looked for in the database)
  *
  * MovieLens UserIDs run from 1 to the number of users, so a random id in that range is a known user.
  * autocannon shares the machine (2 cores here) with the server: read the figures as a floor.
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,6 +39,8 @@ const { values: a } = parseArgs({
     'fold-in': { type: 'string' },
     requests: { type: 'string', default: '40' },
     'fold-in-threads': { type: 'string', default: '1' },
+    profiles: { type: 'string' },
+    db: { type: 'string' },
   },
 });
 const seconds = Number(a.seconds);
@@ -45,7 +54,12 @@ if (!a.fake && !a.model) {
   process.exit(2);
 }
 
-const server = a.fake ? await inProcess(fakeRecommender()) : await childServer(a.model!, a['data-dir'], a['fold-in-threads']!);
+const dbTarget = a.profiles ? (a.db ?? mkdtempSync(join(tmpdir(), 'ncf-serve-bench-'))) : null;
+const server = a.fake ? await inProcess(fakeRecommender()) : await childServer(a.model!, a['data-dir'], a['fold-in-threads']!, dbTarget);
+if (a.profiles) {
+  await profileLoad(server, dbTarget!, Number(a.profiles), seconds, connections);
+  process.exit(process.exitCode ?? 0);
+}
 if (a['fold-in']) {
   try {
     await foldInBurst(server.url, Number(a['fold-in']), Number(a.requests), connections);
@@ -93,6 +107,7 @@ interface Target {
   url: string;
   users: number;
   close: () => Promise<void>;
+  kill?: () => Promise<void>;
 }
 
 async function inProcess(rec: RecommenderApi): Promise<Target> {
@@ -110,7 +125,7 @@ async function inProcess(rec: RecommenderApi): Promise<Target> {
 }
 
 /** `ncf serve` on a free port, ready once its start-up line is printed; stopped with SIGTERM. */
-async function childServer(model: string, dataDir: string | undefined, foldInThreads: string): Promise<Target> {
+async function childServer(model: string, dataDir: string | undefined, foldInThreads: string, db: string | null): Promise<Target> {
   const port = await freePort();
   const bin = fileURLToPath(new URL('../../bin/ncf.js', import.meta.url));
   const args = [
@@ -120,7 +135,7 @@ async function childServer(model: string, dataDir: string | undefined, foldInThr
     model,
     '--port',
     String(port),
-    '--no-db',
+    ...(db ? ['--db', db, '--writes-per-minute', '100000000'] : ['--no-db']),
     '--fold-in-threads',
     foldInThreads,
     ...(dataDir ? ['--data-dir', dataDir] : []),
@@ -145,6 +160,10 @@ async function childServer(model: string, dataDir: string | undefined, foldInThr
     users: Number(started.replace(/,/g, '')),
     close: async () => {
       child.kill('SIGTERM');
+      await exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
       await exited;
     },
   };
@@ -185,6 +204,88 @@ async function foldInBurst(base: string, likes: number, requests: number, connec
     `GET /health during it (${health.length} probes): p50 ${q(health, 0.5).toFixed(1)} ms  p99 ${q(health, 0.99).toFixed(1)} ms  max ${Math.max(...health).toFixed(1)} ms`,
   );
   if (r.non2xx > 0 || r.errors > 0) process.exitCode = 1;
+}
+
+/** `n` profiles rate at once for `seconds`, each PUT a (profile, movie) of its own; then recommendations; then kill -9 and a count of what was kept. */
+async function profileLoad(server: Target, db: string, n: number, seconds: number, connections: number): Promise<void> {
+  const base = server.url;
+  const movies = new Set<number>();
+  for (let u = 1; u <= 30; u++) {
+    for (const m of ((await (await fetch(`${base}/recommend?user=${u}&k=100`)).json()) as { items: { movieId: number }[] }).items) movies.add(m.movieId);
+  }
+  const ids = [...movies];
+  const profiles = await Promise.all(
+    Array.from({ length: n }, async () => (await (await fetch(`${base}/api/profiles`, { method: 'POST' })).json()) as { id: string; token: string }),
+  );
+  // Request q rates movie ids[⌊q / n⌋] for profile q mod n: no pair twice while q < n · |ids|.
+  // One request in flight per connection, so its context holds the pair until the answer.
+  let q = 0;
+  type Pair = { key: string; rating: number };
+  const sent = new Map<string, number>();
+  const acked = new Map<string, number>();
+  const put = await autocannon({
+    url: base,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'PUT',
+        setupRequest: (req, context: { pair?: Pair }) => {
+          const k = q++ % (n * ids.length);
+          const p = profiles[k % n];
+          const movieId = ids[Math.floor(k / n)];
+          const rating = 1 + (k % 5);
+          context.pair = { key: `${p.id}/${movieId}`, rating };
+          sent.set(context.pair.key, rating);
+          return {
+            ...req,
+            path: `/api/profiles/${p.id}/ratings/${movieId}`,
+            headers: { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ rating }),
+          };
+        },
+        onResponse: (status, _body, context: { pair?: Pair }) => {
+          if (status === 200 && context.pair) acked.set(context.pair.key, context.pair.rating);
+        },
+      },
+    ],
+  });
+  console.log(
+    `PUT /api/profiles/{id}/ratings/{movieId}, ${n} profiles, ${connections} connections, ${seconds}s: ${put.requests.total} requests, ` +
+      `${put.requests.average.toFixed(0)}/s  p50 ${put.latency.p50} ms  p99 ${put.latency.p99} ms  max ${put.latency.max} ms  non-2xx ${put.non2xx}  errors ${put.errors}`,
+  );
+  let r = 0;
+  const get = await autocannon({
+    url: base,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => {
+          const p = profiles[r++ % n];
+          return { ...req, path: `/api/profiles/${p.id}/recommendations?k=10`, headers: { authorization: `Bearer ${p.token}` } };
+        },
+      },
+    ],
+  });
+  console.log(
+    `GET /api/profiles/{id}/recommendations?k=10, ${connections} connections, ${seconds}s: ${get.requests.total} requests, ` +
+      `${get.requests.average.toFixed(0)}/s  p50 ${get.latency.p50} ms  p99 ${get.latency.p99} ms  max ${get.latency.max} ms  non-2xx ${get.non2xx}  errors ${get.errors}`,
+  );
+  await server.kill!();
+  const { openDb } = await import('../src/store/index.js');
+  const store = await openDb(db);
+  try {
+    const { rows } = await store.query<{ profile_id: string; movie_id: number; rating: number }>('SELECT profile_id, movie_id, rating FROM ratings');
+    const kept = new Map(rows.map((x) => [`${x.profile_id}/${x.movie_id}`, x.rating]));
+    const lost = [...acked].filter(([key, rating]) => kept.get(key) !== rating).length;
+    console.log(`after kill -9: ${acked.size} ratings acknowledged (${sent.size} sent), ${rows.length} in the database; acknowledged but not kept: ${lost}`);
+    if (lost > 0) process.exitCode = 1;
+  } finally {
+    await store.close();
+  }
+  if (put.non2xx > 0 || get.non2xx > 0 || put.errors > 0 || get.errors > 0) process.exitCode = 1;
 }
 
 function freePort(): Promise<number> {

@@ -25,6 +25,8 @@ export interface ServeOptions {
   db?: string | null;
   log: (line: string) => void;
   progress?: Progress;
+  /** Writes (new profiles, ratings) each IP may make per minute; default DEFAULT_WRITES_PER_MINUTE. */
+  writesPerMinute?: number;
   /** Worker threads for fold-in (0: on the event loop); default 1. */
   foldInThreads?: number;
   /** Replaces loadRecommender (tests). */
@@ -73,6 +75,7 @@ export async function startServe(modelPath: string, opts: ServeOptions): Promise
   const live = liveRecommender(rec);
   const app = buildServer(live.api, {
     db: db ?? undefined,
+    writesPerMinute: opts.writesPerMinute,
     onInternalError: (err, req) => opts.log(`ncf serve: internal error on ${req.method} ${req.url}: ${err.stack ?? err.message}`),
   });
   try {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { runServe } from '../../run/serve.js';
+import { DEFAULT_WRITES_PER_MINUTE } from '../../serve/server.js';
 import { NcfError } from '../../util/errors.js';
 import { Progress } from '../../util/progress.js';
 import { positiveInt } from '../options.js';
@@ -15,19 +16,24 @@ export function serveCommand(): Command {
     .option('--data-dir <dir>', 'folder holding the dataset (default: the one the model was trained on)')
     .option('--db <folder|url>', "people's profiles and ratings: a PGlite folder, or postgres://… for a PostgreSQL server", 'data/ncf-db')
     .option('--no-db', 'serve without profiles (no /api/profiles routes)')
+    .option('--writes-per-minute <n>', 'new profiles and ratings each IP may send per minute', String(DEFAULT_WRITES_PER_MINUTE))
     .option('--fold-in-threads <n>', 'worker threads that run fold-ins (0: on the event loop)', '1')
-    .action(async (opts: { model: string; host: string; port: string; dataDir?: string; db: string | false; foldInThreads: string }) => {
-      const port = positiveInt(opts.port, '--port', true);
-      if (port > 65535) throw new NcfError(`--port must be at most 65535, got ${port}`);
-      const foldInThreads = positiveInt(opts.foldInThreads, '--fold-in-threads', true);
-      await runServe(opts.model, {
-        host: opts.host,
-        port,
-        dataDir: opts.dataDir ?? null,
-        db: opts.db || null,
-        foldInThreads,
-        log: (l) => console.log(l),
-        progress: new Progress(),
-      });
-    });
+    .action(
+      async (opts: { model: string; host: string; port: string; dataDir?: string; db: string | false; foldInThreads: string; writesPerMinute: string }) => {
+        const port = positiveInt(opts.port, '--port', true);
+        if (port > 65535) throw new NcfError(`--port must be at most 65535, got ${port}`);
+        const foldInThreads = positiveInt(opts.foldInThreads, '--fold-in-threads', true);
+        const writesPerMinute = positiveInt(opts.writesPerMinute, '--writes-per-minute');
+        await runServe(opts.model, {
+          host: opts.host,
+          port,
+          dataDir: opts.dataDir ?? null,
+          db: opts.db || null,
+          foldInThreads,
+          writesPerMinute,
+          log: (l) => console.log(l),
+          progress: new Progress(),
+        });
+      },
+    );
 }
