@@ -8,4 +8,6 @@ export interface ModelMeta {
   /** Each dense user's MovieLens UserID and each item's MovieID (absent in files from before they were recorded). */
   ids?: { users: number[]; items: number[] | null };
   history: EpochRecord[];
+  /** Trained with the site's ratings as extra users (ncf train --feedback); their rows are not in the file. */
+  feedback?: { users: number; interactions: number; unknownMovies: number; entries: number; source: string };
 }

@@ -47,3 +47,14 @@ export function firstNonFinite(w: Weights): { name: string; index: number; value
   }
   return null;
 }
+
+/** `w` of model `m` with each user table cut to its first `users` rows (the rest dropped, e.g. feedback users'). */
+export function firstUserRows(m: ModelShape, w: Weights, users: number): Weights {
+  const out: Weights = new Map(w);
+  for (const p of paramSpecs(m)) {
+    if (p.rows !== 'users') continue;
+    const width = sizeOf(p.shape) / p.shape[0];
+    out.set(p.name, w.get(p.name)!.slice(0, users * width));
+  }
+  return out;
+}

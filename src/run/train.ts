@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import type { ModelMeta } from '../artifacts/meta.js';
-import { saveModel } from '../artifacts/model-file.js';
+import { type ModelFile, saveModel } from '../artifacts/model-file.js';
 import { refuseOverwrite } from '../artifacts/overwrite.js';
 import { bestModelPath, modelPath, startModelPath } from '../artifacts/paths.js';
 import type { ModelShape } from '../core/model.js';
@@ -14,12 +14,13 @@ import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
 import { datasetTally, exploreDataset } from '../data/explore-files.js';
 import { originalIds } from '../data/original-ids.js';
 import { evalCandidates, scoreProtocols } from '../eval/protocols.js';
-import { countParams, firstNonFinite, initWeights } from '../models/weights.js';
+import { countParams, firstNonFinite, firstUserRows, initWeights } from '../models/weights.js';
 import { startText } from '../report/format.js';
 import { RunReport } from '../report/run-report.js';
 import { epochLine, trainingLine } from '../report/train-log.js';
 import { DATA_STATS_FILE, writeTrainReportPage } from '../report/train-html.js';
 import { trainEpochs, TrainingDiverged } from '../train/loop.js';
+import { feedbackLine, withFeedbackFrom } from './feedback.js';
 import { pretrainedWeights } from '../train/pretrain.js';
 import { resumeInto } from '../train/resume.js';
 import { NcfError } from '../util/errors.js';
@@ -31,6 +32,12 @@ export interface TrainOptions {
   progress: Progress;
   /** Polled between chunks of steps (Ctrl-C). */
   stopRequested: () => boolean;
+  /**
+   * The site's store (a PGlite folder or postgres:// URL): its ratings' liked movies join the
+   * training data as users after the dataset's. Their rows are not saved: the model file keeps
+   * the dataset's users, and serving folds people in from their ratings.
+   */
+  feedback?: string;
 }
 
 export interface TrainResult {
@@ -45,11 +52,24 @@ export interface TrainResult {
 export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult> {
   const dataDir = resolveDataDir(c.data.dataset, c.data.dir);
   const tally = datasetTally(c.data.dataset);
-  const data = await loadWithProgress(c.data.dataset, dataDir, o.progress, tally);
+  const dataset = await loadWithProgress(c.data.dataset, dataDir, o.progress, tally);
+  if (o.feedback && o.resume)
+    throw new NcfError('--feedback trains a new model: it cannot --resume (the saved file keeps no optimizer state for the feedback users)');
+  if (o.feedback && c.pretrain) throw new NcfError('--feedback does not combine with pre-training yet: train without --feedback, or without pretrain');
+  const fed = o.feedback ? await withFeedbackFrom(o.feedback, dataset) : null;
+  const data = fed?.data ?? dataset;
+  if (fed) o.log(feedbackLine(fed.added));
+  // Trained with the feedback users; saved with the dataset's alone.
   const shape: ModelShape = { ...c.model, numUsers: data.numUsers, numItems: data.numItems };
+  const savedShape: ModelShape = { ...shape, numUsers: dataset.numUsers };
+  const saved = async (): Promise<Pick<ModelFile<ModelMeta>, 'shape' | 'weights' | 'optimizer'>> => {
+    const weights = await engine.getWeights();
+    if (!fed) return { shape, weights, optimizer: await engine.getOptimizerState() };
+    return { shape: savedShape, weights: firstUserRows(shape, weights, dataset.numUsers), optimizer: null };
+  };
   const { negatives, n: evalN } = evalCandidates(c, data);
   const path = modelPath(c);
-  if (!o.resume) for (const p of [path, bestModelPath(c)]) refuseOverwrite(p, { dataset: c.data.dataset, shape });
+  if (!o.resume) for (const p of [path, bestModelPath(c)]) refuseOverwrite(p, { dataset: c.data.dataset, shape: savedShape });
 
   const engine = await engineFor(c, shape);
   try {
@@ -88,13 +108,14 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
       data: { users: data.numUsers, items: data.numItems, trainPositives: data.train.items.length },
     });
     for (const r of history) report.addEpoch(r);
-    const original = await originalIds(c.data.dataset, data, dataDir);
+    const original = await originalIds(c.data.dataset, dataset, dataDir);
     const ids = { users: Array.from(original.users), items: original.items && Array.from(original.items) };
     const meta = (h: EpochRecord[]): ModelMeta => ({
       config: c,
-      dataset: { name: c.data.dataset, dir: dataDir, numUsers: data.numUsers, numItems: data.numItems },
+      dataset: { name: c.data.dataset, dir: dataDir, numUsers: dataset.numUsers, numItems: dataset.numItems },
       ids,
       history: h,
+      ...(fed ? { feedback: fed.added } : {}),
     });
     if (c.pretrain && !o.resume) {
       // What pre-training alone gives, so the fine-tuning epochs can be read against it, kept in
@@ -134,15 +155,14 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
           onProgress: (_e, done, _t, loss) => o.progress.update(done, Number.isNaN(loss) ? '' : `loss ${loss.toFixed(4)}`),
           onEpochEnd: async (r) => {
             o.progress.stop();
-            const weights = await engine.getWeights();
+            const file = { epoch: r.epoch, meta: meta([...history, r]), ...(await saved()) };
             // A step can leave NaN weights behind a finite loss: such an epoch is not saved either.
-            const bad = firstNonFinite(weights);
+            const bad = firstNonFinite(file.weights);
             if (bad) {
               const steps = Math.ceil(r.instances / c.train.batchSize);
               throw new TrainingDiverged(r.epoch, steps, steps, `weight ${bad.name}[${bad.index}] is ${bad.value}`);
             }
             history.push(r);
-            const file = { shape, epoch: r.epoch, meta: meta(history), weights, optimizer: await engine.getOptimizerState() };
             saveModel(path, file);
             if (bestEpoch(history) === r) saveModel(bestModelPath(c), file);
             report.addEpoch(r);

@@ -1,14 +1,13 @@
 /**
- * A profile's recommendations from its stored ratings: fold-in on the movies it likes (a like, or
- * a rating of POSITIVE_RATING or more), with none of its rated movies recommended back. Answers
+ * A profile's recommendations from its stored ratings: fold-in on the movies it likes (isPositive:
+ * a like, or 3 stars or more), with none of its rated movies recommended back. Answers
  * are cached per profile and k, and dropped when that profile's ratings change here or, through
  * the feedback NOTIFY, in another `ncf serve` on the same database; a reloaded model drops them too.
  */
 import { MAX_K, MAX_LIKES, type Movie, type RecommenderApi, type RecommenderInfo, type ScoredMovie } from '../recommend/types.js';
+import { isPositive } from '../data/feedback.js';
 import type { StoredRating } from '../store/index.js';
 
-/** 1 and 2 stars say "not for me": such movies are left out of the answer, not folded in. */
-export const POSITIVE_RATING = 3;
 const BECAUSE = 3;
 const CACHED_PROFILES = 10_000;
 
@@ -18,10 +17,6 @@ export interface ProfileRecommendations {
   items: ScoredMovie[];
   /** The liked movies the answer was made from, newest first (at most BECAUSE). */
   because: Pick<Movie, 'movieId' | 'title'>[];
-}
-
-export function isPositive(r: StoredRating): boolean {
-  return r.liked || (r.rating ?? 0) >= POSITIVE_RATING;
 }
 
 export async function recommendForRatings(rec: RecommenderApi, ratings: StoredRating[], k: number): Promise<ProfileRecommendations> {

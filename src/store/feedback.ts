@@ -60,3 +60,33 @@ export async function feedbackSince(db: Queryable, afterId: number, limit: numbe
     at: isoTime(r.at),
   }));
 }
+
+/**
+ * Each profile's movies as the feedback log leaves them (its last write per movie, deletions
+ * applied), for the profiles in the order they first appear in the log; `keep` picks the ratings
+ * that count (e.g. likes). Read in pages of `page` entries.
+ */
+export async function likesByProfile(
+  db: Queryable,
+  keep: (r: { rating: number | null; liked: boolean }) => boolean,
+  page = 10_000,
+): Promise<{ profiles: string[]; movies: number[][]; entries: number }> {
+  const state = new Map<string, Map<number, { rating: number | null; liked: boolean }>>();
+  let after = 0;
+  let entries = 0;
+  for (;;) {
+    const batch = await feedbackSince(db, after, page);
+    for (const e of batch) {
+      const mine = state.get(e.profileId) ?? new Map();
+      state.set(e.profileId, mine);
+      if (e.deleted) mine.delete(e.movieId);
+      else mine.set(e.movieId, { rating: e.rating, liked: e.liked });
+    }
+    entries += batch.length;
+    if (batch.length < page) break;
+    after = batch[batch.length - 1].id;
+  }
+  const profiles = [...state.keys()];
+  const movies = profiles.map((p) => [...state.get(p)!].filter(([, r]) => keep(r)).map(([movieId]) => movieId));
+  return { profiles, movies, entries };
+}

@@ -15,7 +15,8 @@ export function trainCommand(): Command {
   )
     .option('--download', 'download the dataset first if it is missing')
     .option('--resume', 'continue from the saved model of this run name')
-    .action(async (opts: ConfigFlags & { download?: boolean; resume?: boolean }) => {
+    .option('--feedback <folder|url>', "add the site's ratings (ncf serve --db: a PGlite folder or postgres://…) to the training data as users")
+    .action(async (opts: ConfigFlags & { download?: boolean; resume?: boolean; feedback?: string }) => {
       const config = configFrom(opts);
       if (opts.download) {
         const name = config.data.dataset;
@@ -30,6 +31,7 @@ export function trainCommand(): Command {
           log: (l) => console.log(l),
           progress: new Progress(),
           stopRequested: stop.requested,
+          feedback: opts.feedback,
         });
         if (r.interrupted) {
           console.log(
