@@ -19,7 +19,7 @@ export interface TrainedItems {
  * ranks last).
  */
 export interface Ranker {
-  /** Row a: users[a]'s item items[a·width] against items[a·width + 1 … (a + 1)·width). */
+  /** Row a: users[a]'s item items[a·width] against items[a·width + 1 … (a + 1)·width), less any copy of that item. */
   rankSampled(users: Int32Array, items: Int32Array, width: number): Promise<Int32Array>;
   /** Row a: users[a]'s item heldOut[a] against every other item the user has not trained on. */
   rankFull(train: TrainedItems, users: Int32Array, heldOut: Int32Array): Promise<Int32Array>;

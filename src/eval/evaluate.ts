@@ -8,7 +8,7 @@
  */
 import type { ProgressFn, Ranker, RankingMetrics, Scorer } from '../core/evaluation.js';
 import type { SplitData } from '../data/split.js';
-import { rankAgainst, summarizeRanks } from './metrics.js';
+import { rankAmongSampled, summarizeRanks } from './metrics.js';
 
 /** `negatives` is (U × n) with rows of users without a test item ignored. */
 export async function evaluateSampled(
@@ -44,12 +44,15 @@ export async function evaluateSampled(
       const scores = await engine.score(users.subarray(0, m), items.subarray(0, m));
       for (let a = 0; a < part.length; a++) {
         const row = a * width;
-        ranks[part[a]] = rankAgainst(scores[row], scores, row + 1, row + width);
+        ranks[part[a]] = rankAmongSampled(scores[row], items[row], scores, items, row + 1, row + width);
       }
     }
     onProgress?.(Math.min(c + chunk, evalUsers.length), evalUsers.length);
   }
-  return summarizeRanks(ranks, k, 'sampled', width);
+  // Candidates per user: the held-out item and its negatives, less any copy of it among them.
+  let copies = 0;
+  for (const u of evalUsers) for (let j = 0; j < n; j++) if (negatives[u * n + j] === s.testItems[u]) copies++;
+  return summarizeRanks(ranks, k, 'sampled', evalUsers.length ? width - copies / evalUsers.length : width);
 }
 
 export async function evaluateFullRanking(engine: Scorer, s: SplitData, k: number, onProgress?: ProgressFn): Promise<RankingMetrics> {

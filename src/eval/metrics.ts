@@ -23,6 +23,19 @@ export function rankAgainst(target: number, scores: Float32Array, from: number, 
   return r;
 }
 
+/**
+ * rankAgainst over the sampled protocol's candidates: items[from … to) are the candidates' ids,
+ * and one equal to the held-out item `targetItem` is no competitor — He et al.'s test.negative
+ * lists the held-out item among a user's 99 negatives in 156 of ML-1M's 6,040 lines, and their
+ * evaluate.py, keying scores by item, collapses such a copy into the held-out item. So it is
+ * dropped, not counted as a tie.
+ */
+export function rankAmongSampled(target: number, targetItem: number, scores: Float32Array, items: Int32Array, from: number, to: number): number {
+  let r = 0;
+  for (let k = from; k < to; k++) if (items[k] !== targetItem && (Number.isNaN(target) || !(scores[k] < target))) r++;
+  return r;
+}
+
 /** HR@K = 1 if the held-out item is among the top K (rank < K), else 0. */
 export function hitRatioAt(rank: number, k: number): number {
   return rank < k ? 1 : 0;

@@ -10,7 +10,7 @@
  * users the items have "seen" — an optimistic setting; popularity is measured under the same one.
  */
 import type { RankingMetrics } from '../core/evaluation.js';
-import { rankAgainst, summarizeRanks } from '../eval/metrics.js';
+import { rankAmongSampled, summarizeRanks } from '../eval/metrics.js';
 import { Rng } from '../util/rng.js';
 import type { Progress } from '../util/progress.js';
 import type { Recommender } from './recommender.js';
@@ -37,9 +37,9 @@ export async function evaluateColdStart(
   );
   const rankOf = (scoreOf: (i: number) => number, u: number): number => {
     const s = new Float32Array(width);
-    s[0] = scoreOf(cand.testItems[u]);
-    for (let j = 0; j < cand.n; j++) s[j + 1] = scoreOf(cand.negatives[u * cand.n + j]);
-    return rankAgainst(s[0], s, 1, width);
+    const items = Int32Array.of(cand.testItems[u], ...cand.negatives.subarray(u * cand.n, (u + 1) * cand.n));
+    for (let j = 0; j < width; j++) s[j] = scoreOf(items[j]);
+    return rankAmongSampled(s[0], items[0], s, items, 1, width);
   };
   o.progress?.start(`cold start, ${o.likes} likes`, chosen.length, 'users');
   for (let a = 0; a < chosen.length; a++) {

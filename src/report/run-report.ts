@@ -73,7 +73,7 @@ export class RunReport {
     const md = [
       `# ${headline}`,
       '',
-      `Sampled: the held-out item ranked among ${history[0]?.sampled.candidates ?? 'the sampled'} candidates (He et al.'s protocol). ` +
+      `Sampled: the held-out item ranked among ${history[0] ? Math.round(history[0].sampled.candidates) : 'the sampled'} candidates (He et al.'s protocol). ` +
         `Full: ranked among every item the user has not trained on. Ties count against the held-out item.`,
       '',
       ...table,

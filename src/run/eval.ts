@@ -34,7 +34,7 @@ export async function runEval(modelFile: string, o: EvalOptions): Promise<{ epoc
 export function metricsLine(m: RankingMetrics): string {
   const what =
     m.protocol === 'sampled'
-      ? `sampled (1 held-out item among ${m.candidates} candidates)`
+      ? `sampled (1 held-out item among ${Number.isInteger(m.candidates) ? m.candidates : `~${m.candidates.toFixed(2)}`} candidates)`
       : `full ranking (among ~${Math.round(m.candidates).toLocaleString('en-US')} unseen items)`;
   return `${what}: HR@${m.k} ${m.hr.toFixed(4)}  NDCG@${m.k} ${m.ndcg.toFixed(4)}  over ${m.users.toLocaleString('en-US')} users`;
 }

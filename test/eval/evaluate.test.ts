@@ -22,17 +22,48 @@ function tiny(): SplitData {
 const shape = { type: 'gmf' as const, factors: 1, layers: [2, 1], embeddingStd: 0.01, numUsers: 3, numItems: 6 };
 
 describe('evaluateSampled', () => {
-  it('ranks the test item among its negatives, ties pessimistic', async () => {
+  it('ranks the test item among its negatives, ties pessimistic, a copy of the test item no competitor', async () => {
     // score = item id: u0's test item 5 beats negatives [3, 4] → rank 0;
-    // u1's test item 3 vs negatives [4, 3]: 4 higher, the other 3 ties → rank 2.
+    // u1's test item 3 vs negatives [4, 3]: 4 higher; the other 3 is the test item itself, dropped → rank 1.
     const engine = scoringEngine(shape, (_u, i) => i);
     const negs = Int32Array.from([3, 4, 4, 3, -1, -1]);
     const k1 = await evaluateSampled(engine, tiny(), negs, 2, 1);
     expect(k1.users).toBe(2);
     expect(k1.hr).toBeCloseTo(0.5, 12); // only u0 is in the top 1
-    const k3 = await evaluateSampled(engine, tiny(), negs, 2, 3);
-    expect(k3.hr).toBeCloseTo(1, 12);
-    expect(k3.ndcg).toBeCloseTo((1 + 1 / Math.log2(4)) / 2, 12);
+    expect(k1.candidates).toBeCloseTo(3 - 1 / 2, 12);
+    const k2 = await evaluateSampled(engine, tiny(), negs, 2, 2);
+    expect(k2.hr).toBeCloseTo(1, 12);
+    expect(k2.ndcg).toBeCloseTo((1 + 1 / Math.log2(3)) / 2, 12);
+    // Ties with other items still count against it: item 4 scoring 5 ties u0's test item 5 → rank 1.
+    const tying = scoringEngine(shape, (_u, i) => (i === 4 ? 5 : i));
+    const tied = await evaluateSampled(tying, tiny(), negs, 2, 1);
+    expect(tied.hr).toBe(0);
+  });
+
+  it("gives He et al.'s evaluate.py figures where the held-out item is among its own negatives", async () => {
+    // 4 users, 10 items, 5 negatives each; u0's and u2's lists hold their held-out item (2 and 7).
+    // Expected: evaluate.py's getHitRatio/getNDCG (heapq.nlargest over scores keyed by item) run on
+    // these scores: HR@1 0, HR@2 0, HR@3 0.5, NDCG@3 0.25 (counting the copies as ties gives HR@3 0).
+    const train = buildInteractions(4, 10, new Int32Array(0), new Int32Array(0), 0);
+    const s: SplitData = {
+      numUsers: 4,
+      numItems: 10,
+      train,
+      testItems: Int32Array.from([2, 5, 7, 0]),
+      testNegatives: null,
+      negativesPerUser: 5,
+      userIds: Int32Array.from([0, 1, 2, 3]),
+      itemIds: Int32Array.from({ length: 10 }, (_, i) => i),
+      movies: null,
+    };
+    const negs = Int32Array.from([1, 2, 3, 4, 6, 5, 0, 1, 2, 3, 8, 9, 7, 6, 4, 0, 1, 2, 3, 9]);
+    const engine = scoringEngine({ ...shape, numUsers: 4, numItems: 10 }, (u, i) => ((u * 7 + i * 3) % 10) + i / 100);
+    const at = (k: number) => evaluateSampled(engine, s, negs, 5, k);
+    expect((await at(1)).hr).toBe(0);
+    expect((await at(2)).hr).toBe(0);
+    const k3 = await at(3);
+    expect(k3.hr).toBeCloseTo(0.5, 12);
+    expect(k3.ndcg).toBeCloseTo(0.25, 12);
   });
 });
 
@@ -56,7 +87,8 @@ describe('evaluateFullRanking', () => {
 });
 
 describe('NaN scores count against the held-out item', () => {
-  const negs = Int32Array.from([3, 4, 4, 3, -1, -1]);
+  // Two negatives each, neither a copy of the user's held-out item.
+  const negs = Int32Array.from([3, 4, 4, 0, -1, -1]);
 
   it('a scorer that returns NaN for every pair scores exactly 0 under both protocols', async () => {
     // Every held-out item ranks last: k below the candidate count (3 sampled; 4 and 5 full) gets nothing.

@@ -56,8 +56,13 @@ ${ENTRY}
   }
   workgroupBarrier();
   let h = held;
+  let t = rows[base];
   var r = 0u;
-  for (var j = 1u + li; j < width; j += ${RANK_WORKGROUP}u) { r += against(logit(u, rows[base + j]), h); }
+  // A copy of the held-out item among the negatives is no competitor (eval/metrics.ts, rankAmongSampled).
+  for (var j = 1u + li; j < width; j += ${RANK_WORKGROUP}u) {
+    let i = rows[base + j];
+    if (i != t) { r += against(logit(u, i), h); }
+  }
   atomicAdd(&hits, r);
   workgroupBarrier();
   if (li == 0u) { ranks[row] = atomicLoad(&hits); }
