@@ -2,6 +2,7 @@
 import type { Config } from '../config/schema.js';
 import { loadWithProgress } from '../data/dataset.js';
 import type { SplitData } from '../data/split.js';
+import { splitFor } from '../data/validation.js';
 import { firstNonFinite } from '../models/weights.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
@@ -28,7 +29,7 @@ export async function loadModelWithData(
   }
   const config = file.meta.config;
   const dir = dataDir ?? file.meta.dataset.dir;
-  const data = await loadWithProgress(config.data.dataset, dir, progress);
+  const data = splitFor(await loadWithProgress(config.data.dataset, dir, progress), config);
   if (data.numUsers !== file.shape.numUsers || data.numItems !== file.shape.numItems) {
     throw new NcfError(
       `${modelFile} was trained on ${file.shape.numUsers} users × ${file.shape.numItems} items, but ${dir} has ${data.numUsers} × ${data.numItems}`,

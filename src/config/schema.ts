@@ -40,6 +40,8 @@ const configFields = z.strictObject({
     dir: z.string().min(1).nullable(),
     /** Sampled-protocol negatives per user (ignored where the dataset ships its own, e.g. ml-1m-ncf). */
     evalNegatives: positiveInt,
+    /** test: train on the training data, score the test split; validation: hold one training item per user out and score that (data/validation.ts) — choose settings here. */
+    split: z.enum(['test', 'validation']),
   }),
   train: z.strictObject({
     /** 0 only with pretrain: build and score the pre-trained NeuMF without fine-tuning it. */
@@ -99,7 +101,7 @@ export const DEFAULTS: Config = {
   seed: 42,
   engine: 'scratch',
   model: { type: 'neumf', factors: 8, layers: [64, 32, 16, 8], embeddingStd: 0.01 },
-  data: { dataset: 'ml-1m-ncf', dir: null, evalNegatives: 99 },
+  data: { dataset: 'ml-1m-ncf', dir: null, evalNegatives: 99, split: 'test' },
   train: {
     epochs: 20,
     batchSize: 256,

@@ -14,6 +14,7 @@ import { OPTIMIZER_NAMES, type Instances, type OptimizerName } from '../core/tra
 import { engineFor, withEngineTarget } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
+import { splitFor } from '../data/validation.js';
 import { allocateInstances, instancesPerEpoch, sampleTrainingInstances } from '../data/sampling.js';
 import type { SplitData } from '../data/split.js';
 import { engineTargets, parseEngineTarget, referenceEngine, type Engine } from '../engines/index.js';
@@ -53,7 +54,7 @@ type TrainedWeights = Map<OptimizerName, Weights>;
 export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: string; table: string; report: BenchReport }> {
   const labels = engineLabels(o.engines);
   const dataDir = resolveDataDir(c.data.dataset, c.data.dir);
-  const data = await loadWithProgress(c.data.dataset, dataDir, o.progress);
+  const data = splitFor(await loadWithProgress(c.data.dataset, dataDir, o.progress), c);
   const shape: ModelShape = { ...c.model, numUsers: data.numUsers, numItems: data.numItems };
   const weights = initWeights(shape, c.seed);
   const instances = allocateInstances(instancesPerEpoch(data.train, c.train.negatives, c.train.loss));

@@ -8,6 +8,7 @@ import type { Protocol, RankingMetrics } from '../core/evaluation.js';
 import { engineFor } from '../config/engine.js';
 import type { Config } from '../config/schema.js';
 import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
+import { splitFor } from '../data/validation.js';
 import { scoreProtocols } from '../eval/protocols.js';
 import { BASELINE_FILE, type BaselineFile } from '../report/baseline-file.js';
 import type { Progress } from '../util/progress.js';
@@ -45,7 +46,7 @@ export function metricsLine(m: RankingMetrics): string {
  * where `ncf leaderboard` finds them.
  */
 export async function runItemPop(c: Config, progress: Progress, now = new Date()): Promise<{ metrics: RankingMetrics[]; dir: string }> {
-  const data = await loadWithProgress(c.data.dataset, resolveDataDir(c.data.dataset, c.data.dir), progress);
+  const data = splitFor(await loadWithProgress(c.data.dataset, resolveDataDir(c.data.dataset, c.data.dir), progress), c);
   const [sampled, full] = await scoreProtocols(new ItemPop(data.train), c, data, 'both', progress);
   const dir = join(c.output.reports, `itempop-${c.data.dataset}-${runStamp(now)}`);
   mkdirSync(dir, { recursive: true });

@@ -13,6 +13,7 @@ import type { Config } from '../config/schema.js';
 import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
 import { datasetTally, exploreDataset } from '../data/explore-files.js';
 import { originalIds } from '../data/original-ids.js';
+import { splitFor } from '../data/validation.js';
 import { evalCandidates, scoreProtocols } from '../eval/protocols.js';
 import { countParams, firstNonFinite, firstUserRows, initWeights } from '../models/weights.js';
 import { startText } from '../report/format.js';
@@ -52,7 +53,7 @@ export interface TrainResult {
 export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult> {
   const dataDir = resolveDataDir(c.data.dataset, c.data.dir);
   const tally = datasetTally(c.data.dataset);
-  const dataset = await loadWithProgress(c.data.dataset, dataDir, o.progress, tally);
+  const dataset = splitFor(await loadWithProgress(c.data.dataset, dataDir, o.progress, tally), c);
   if (o.feedback && o.resume)
     throw new NcfError('--feedback trains a new model: it cannot --resume (the saved file keeps no optimizer state for the feedback users)');
   if (o.feedback && c.pretrain) throw new NcfError('--feedback does not combine with pre-training yet: train without --feedback, or without pretrain');
@@ -85,7 +86,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
       trainingLine({
         type: c.model.type,
         parameters: countParams(shape),
-        dataset: c.data.dataset,
+        dataset: c.data.split === 'validation' ? `${c.data.dataset} (validation split)` : c.data.dataset,
         users: data.numUsers,
         items: data.numItems,
         positives: data.train.items.length,
