@@ -57,6 +57,8 @@ const configFields = z.strictObject({
     l2: z.number().min(0),
     /** sequential: one seeded stream on the host; philox: counter-based, on the GPU where the engine has a device sampler (the fused path), else on the host, the same instances. */
     sampler: z.enum(SAMPLER_NAMES),
+    /** Stop once this many epochs in a row bring no better sampled HR@K (choose it on data.split "validation"); null: train every epoch. */
+    patience: z.number().int().positive().nullable(),
     beta1: z.number().min(0).lt(1),
     beta2: z.number().min(0).lt(1),
     epsilon: z.number().positive(),
@@ -111,6 +113,7 @@ export const DEFAULTS: Config = {
     loss: 'bce',
     l2: 0,
     sampler: 'sequential',
+    patience: null,
     beta1: 0.9,
     beta2: 0.999,
     epsilon: 1e-8,

@@ -48,6 +48,8 @@ export interface TrainResult {
   reportDir: string;
   history: EpochRecord[];
   interrupted: boolean;
+  /** With train.patience: the epoch after which training stopped, no better sampled HR@K coming. */
+  stoppedEarly?: number;
 }
 
 export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult> {
@@ -133,8 +135,10 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
 
     let diverged: TrainingDiverged | null = null;
     let interrupted = false;
+    let stoppedEarly: number | undefined;
+    const before = bestEpoch(history);
     try {
-      ({ interrupted } = await trainEpochs(
+      ({ interrupted, stoppedEarly } = await trainEpochs(
         engine,
         data,
         {
@@ -150,6 +154,8 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
           evalN,
           fullRanking: c.eval.fullRanking,
           lossBlock: 100,
+          patience: c.train.patience,
+          bestBefore: before ? { hr: before.sampled.hr, epoch: before.epoch } : undefined,
         },
         {
           onStage: (epoch, stage, total) => o.progress.start(`epoch ${epoch}/${c.train.epochs} ${stage}`, total),
@@ -186,7 +192,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     const best = bestEpoch(history);
     // train.epochs 0 (pre-training only): the start is the model.
     const modelFile = history.length === 0 && c.pretrain ? startModelPath(c) : path;
-    return { modelPath: modelFile, best: best && { record: best, path: bestModelPath(c) }, reportDir: report.dir, history, interrupted };
+    return { modelPath: modelFile, best: best && { record: best, path: bestModelPath(c) }, reportDir: report.dir, history, interrupted, stoppedEarly };
   } finally {
     o.progress.stop();
     await engine.dispose();

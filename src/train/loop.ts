@@ -42,6 +42,10 @@ export interface LoopOptions {
   evalN: number;
   fullRanking: 'every' | 'final' | 'never';
   lossBlock: number;
+  /** Stop after this many epochs in a row without a better sampled HR@K (the epochs before this run's start count too). */
+  patience?: number | null;
+  /** The best sampled HR@K of the epochs before startEpoch and its epoch (resuming with patience). */
+  bestBefore?: { hr: number; epoch: number };
 }
 
 export type Stage = 'sampling' | 'training' | 'evaluating' | 'ranking';
@@ -57,7 +61,13 @@ export interface LoopHooks {
 /** Seed label for the per-epoch generator: epoch e's negatives and shuffle depend on (seed, e) only. */
 const EPOCH_STREAM = 0xe90c;
 
-export async function trainEpochs(engine: Engine, data: SplitData, o: LoopOptions, hooks: LoopHooks = {}): Promise<{ interrupted: boolean }> {
+export async function trainEpochs(
+  engine: Engine,
+  data: SplitData,
+  o: LoopOptions,
+  hooks: LoopHooks = {},
+): Promise<{ interrupted: boolean; stoppedEarly?: number }> {
+  let best = o.bestBefore ?? { hr: Number.NEGATIVE_INFINITY, epoch: o.startEpoch };
   const length = instancesPerEpoch(data.train, o.negatives, o.loss);
   const device = o.sampler === 'philox' ? engine.sampler : undefined;
   if (device) await device.prepare(data.train, o.negatives, o.loss);
@@ -103,8 +113,10 @@ export async function trainEpochs(engine: Engine, data: SplitData, o: LoopOption
     t = performance.now();
     hooks.onStage?.(epoch, 'evaluating', data.numUsers);
     const sampled = await evaluateSampled(engine, data, o.evalNegatives, o.evalN, o.k, (d, n) => hooks.onProgress?.(epoch, d, n, NaN));
+    if (sampled.hr > best.hr) best = { hr: sampled.hr, epoch };
+    const stopping = o.patience != null && epoch < o.epochs && epoch - best.epoch >= o.patience;
     let full: RankingMetrics | null = null;
-    if (o.fullRanking === 'every' || (o.fullRanking === 'final' && epoch === o.epochs)) {
+    if (o.fullRanking === 'every' || (o.fullRanking === 'final' && (epoch === o.epochs || stopping))) {
       hooks.onStage?.(epoch, 'ranking', data.numUsers);
       full = await evaluateFullRanking(engine, data, o.k, (d, n) => hooks.onProgress?.(epoch, d, n, NaN));
     }
@@ -122,6 +134,7 @@ export async function trainEpochs(engine: Engine, data: SplitData, o: LoopOption
       lossBlocks,
     });
     if (hooks.stopRequested?.()) return { interrupted: epoch < o.epochs };
+    if (stopping) return { interrupted: false, stoppedEarly: epoch };
   }
   return { interrupted: false };
 }

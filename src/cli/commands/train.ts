@@ -42,6 +42,11 @@ export function trainCommand(): Command {
           process.exitCode = 130;
           return;
         }
+        if (r.stoppedEarly !== undefined) {
+          console.log(
+            `stopped early after epoch ${r.stoppedEarly}: ${config.train.patience} epochs in a row brought no better sampled HR@${config.eval.k} (train.patience)`,
+          );
+        }
         if (r.best) {
           const b = r.best.record;
           console.log(
