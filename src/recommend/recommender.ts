@@ -11,6 +11,8 @@ import { NO_OPTIMIZER } from '../core/training.js';
 import { engineChoice, engineFor, type EngineChoice } from '../config/engine.js';
 import { DEFAULTS, type Config } from '../config/schema.js';
 import type { DatasetName } from '../data/datasets.js';
+import type { ExploreStats } from '../data/explore.js';
+import { exploreDataset } from '../data/explore-files.js';
 import { originalIds } from '../data/original-ids.js';
 import { RECENT_TRAIN, type SplitData } from '../data/split.js';
 import type { MovieInfo } from '../data/types.js';
@@ -20,7 +22,18 @@ import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 
 import { FoldIn } from './fold-in.js';
-import { MAX_K, MAX_LIKES, type Movie, type Recommendations, type RecommenderApi, type RecommenderInfo, type ScoredMovie } from './types.js';
+import { modelCard, type ModelCard } from './model-card.js';
+import {
+  MAX_K,
+  MAX_LIKES,
+  type Movie,
+  type MovieDetails,
+  type Recommendations,
+  type RecommenderApi,
+  type RecommenderInfo,
+  type ScoredMovie,
+  type UserHistory,
+} from './types.js';
 
 export interface LoadOptions {
   /** Overrides the data folder recorded in the model file. */
@@ -58,9 +71,18 @@ export async function loadRecommender(modelPath: string, opts: LoadOptions = {})
     movies: data.numItems,
     minLikes: opts.minLikes ?? c.recommend?.minLikes ?? DEFAULTS.recommend.minLikes,
   };
-  const rec = new Recommender(info, data, catalog, engine, foldIn, c.seed, evalCandidates(c, data));
+  const source = { card: modelCard(modelPath, f), dataset: c.data.dataset, dir };
+  const rec = new Recommender(info, data, catalog, engine, foldIn, c.seed, evalCandidates(c, data), source);
   if (opts.precompute && data.numUsers * data.numItems <= PRECOMPUTE_MAX_PAIRS) await rec.precompute(opts.progress ?? new Progress(false));
   return rec;
+}
+
+/** Where a recommender's model and data came from: for the model card and the data dashboard. */
+export interface RecommenderSource {
+  card: ModelCard;
+  dataset: DatasetName;
+  /** The dataset's folder. */
+  dir: string;
 }
 
 /** Dense ids ↔ MovieLens ids, and each dense item's movie. */
@@ -98,6 +120,7 @@ export class Recommender implements RecommenderApi {
   private ranked: { items: Int32Array; scores: Float32Array } | null = null;
   /** Fold-in changes the engine's extra row: one request at a time. */
   private queue: Promise<unknown> = Promise.resolve();
+  private stats: Promise<ExploreStats> | null = null;
 
   constructor(
     readonly info: RecommenderInfo,
@@ -108,6 +131,7 @@ export class Recommender implements RecommenderApi {
     private readonly seed: number,
     /** The sampled protocol's negatives (U × n), as training evaluated with. */
     private readonly candidates: { negatives: Int32Array; n: number },
+    private readonly source: RecommenderSource,
   ) {
     for (const [u, id] of catalog.userIds.entries()) this.userIndex.set(id, u);
     for (const [i, id] of catalog.itemIds.entries()) this.itemIndex.set(id, i);
@@ -142,7 +166,7 @@ export class Recommender implements RecommenderApi {
       const from = u * MAX_K;
       const { items: ids, scores } = this.ranked;
       const items: ScoredMovie[] = [];
-      for (let r = from; r < from + k && ids[r] >= 0; r++) items.push({ ...this.movie(ids[r]), score: round(scores[r]) });
+      for (let r = from; r < from + k && ids[r] >= 0; r++) items.push({ ...this.movieOf(ids[r]), score: round(scores[r]) });
       return { ...base, mode: 'model', reason, items };
     }
     const scores = await this.userScores(u);
@@ -212,15 +236,58 @@ export class Recommender implements RecommenderApi {
     this.ranked = { items, scores };
   }
 
-  searchMovies(query: string, limit: number): Movie[] {
+  searchMovies(query: string, limit: number, genre?: string): Movie[] {
     const q = query.toLowerCase();
     const out: Movie[] = [];
     for (const i of this.byPopularity) {
-      const m = this.catalog.movies[i];
-      if (m?.title.toLowerCase().includes(q)) out.push(this.movie(i));
       if (out.length >= limit) break;
+      const m = this.catalog.movies[i];
+      if (m?.title.toLowerCase().includes(q) && (genre === undefined || m.genres.includes(genre))) out.push(this.movieOf(i));
     }
     return out;
+  }
+
+  movie(movieId: number): MovieDetails | null {
+    const i = this.itemIndex.get(movieId);
+    if (i === undefined) return null;
+    return { ...this.movieOf(i), interactions: this.popularity[i], popularityRank: this.byPopularity.indexOf(i) + 1 };
+  }
+
+  genres(): string[] {
+    const all = new Set(this.catalog.movies.flatMap((m) => m?.genres ?? []));
+    return [...all].sort();
+  }
+
+  userHistory(userId: number): UserHistory | null {
+    const u = this.userIndex.get(userId);
+    if (u === undefined) return null;
+    const recent = this.data.recentTrain;
+    const newest = recent ? [...new Set(Array.from(recent.subarray(u * RECENT_TRAIN, (u + 1) * RECENT_TRAIN)).filter((i) => i >= 0))] : [];
+    const inNewest = new Set(newest);
+    const rest = Array.from(this.trainingItems(u))
+      .filter((i) => !inNewest.has(i))
+      .sort((a, b) => this.popularity[b] - this.popularity[a] || a - b);
+    const heldOut = this.data.testItems[u];
+    return {
+      user: userId,
+      training: [...newest, ...rest].map((i) => this.movieOf(i)),
+      newestFirst: newest.length,
+      heldOut: heldOut >= 0 ? this.movieOf(heldOut) : null,
+    };
+  }
+
+  modelCard(): ModelCard {
+    return this.source.card;
+  }
+
+  dataStats(): Promise<ExploreStats> {
+    if (!this.stats) {
+      const reading = exploreDataset(this.source.dataset, this.source.dir, new Progress(false));
+      // A failed read (the files moved since loading) is tried again on the next call.
+      reading.catch(() => (this.stats = null));
+      this.stats = reading;
+    }
+    return this.stats;
   }
 
   /** Fold-in scores for dense likes, for evaluation (see cold-start.ts). */
@@ -251,7 +318,7 @@ export class Recommender implements RecommenderApi {
    * of `GET /recommend`.
    */
   private topK(scores: Float32Array, exclude: Set<number>, k: number): ScoredMovie[] {
-    return this.topIds(scores, exclude, k).map((i) => ({ ...this.movie(i), score: round(scores[i]) }));
+    return this.topIds(scores, exclude, k).map((i) => ({ ...this.movieOf(i), score: round(scores[i]) }));
   }
 
   private topIds(scores: Float32Array, exclude: Set<number>, k: number): number[] {
@@ -278,7 +345,7 @@ export class Recommender implements RecommenderApi {
     const s = likedItems ? this.popularityScores(likedItems) : this.popularity;
     const order = this.items.filter((i) => !exclude.has(i));
     order.sort((a, b) => s[b] - s[a] || a - b);
-    return Array.from(order.subarray(0, k), (i) => ({ ...this.movie(i), score: round(s[i]) }));
+    return Array.from(order.subarray(0, k), (i) => ({ ...this.movieOf(i), score: round(s[i]) }));
   }
 
   /** Popularity × (1 + the share of the liked movies' genre mentions that each movie's genres account for). */
@@ -320,15 +387,15 @@ export class Recommender implements RecommenderApi {
     const recent = this.data.recentTrain;
     if (recent) {
       const items = [...new Set(Array.from(recent.subarray(u * RECENT_TRAIN, (u + 1) * RECENT_TRAIN)).filter((i) => i >= 0))];
-      return { recent: items.map((i) => this.movie(i)), recentBasis: 'newest' };
+      return { recent: items.map((i) => this.movieOf(i)), recentBasis: 'newest' };
     }
     const top = Array.from(seen)
       .sort((a, b) => scores[b] - scores[a] || a - b)
       .slice(0, RECENT_TRAIN);
-    return { recent: top.map((i) => this.movie(i)), recentBasis: 'model-score' };
+    return { recent: top.map((i) => this.movieOf(i)), recentBasis: 'model-score' };
   }
 
-  private movie(i: number): Movie {
+  private movieOf(i: number): Movie {
     const m = this.catalog.movies[i];
     const movieId = this.catalog.itemIds[i];
     return { movieId, title: m?.title ?? `movie ${movieId}`, genres: m?.genres ?? [] };

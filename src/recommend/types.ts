@@ -1,4 +1,6 @@
 /** What `ncf recommend` and `ncf serve` answer: movies with titles, genres and scores, and how they were chosen. */
+import type { ExploreStats } from '../data/explore.js';
+import type { ModelCard } from './model-card.js';
 
 /**
  * How an answer was produced:
@@ -14,6 +16,28 @@ export interface Movie {
   movieId: number;
   title: string;
   genres: string[];
+}
+
+/** A movie with how much it was watched in the training data. */
+export interface MovieDetails extends Movie {
+  /** Training interactions (the held-out ones not counted). */
+  interactions: number;
+  /** 1 for the most interacted-with movie; ties share the lower-id order of the popularity list. */
+  popularityRank: number;
+}
+
+/** A MovieLens user's history as the model was trained on it. */
+export interface UserHistory {
+  user: number;
+  /**
+   * Every training movie: first the user's newest ones, newest first (`newestFirst` of them, the
+   * RECENT_TRAIN that the split keeps in order; 0 where the files have no timestamps), then the
+   * rest most popular first.
+   */
+  training: Movie[];
+  newestFirst: number;
+  /** The movie held out for evaluation (leave-one-out); null when the user has none. */
+  heldOut: Movie | null;
 }
 
 export interface ScoredMovie extends Movie {
@@ -57,8 +81,18 @@ export interface RecommenderApi {
   forUser(userId: number, k: number, opts?: { explain?: boolean }): Promise<Recommendations>;
   /** Top-k for a person who is not in the data, from MovieIDs they like (liked movies are excluded). */
   forLikes(movieIds: number[], k: number): Promise<Recommendations>;
-  /** Movies whose title contains `query` (case-insensitive), most popular first. */
-  searchMovies(query: string, limit: number): Movie[];
+  /** Movies whose title contains `query` (case-insensitive; '' matches all) and, with `genre`, that list it; most popular first. */
+  searchMovies(query: string, limit: number, genre?: string): Movie[];
+  /** One movie with its training interactions; null for a MovieID the model does not know. */
+  movie(movieId: number): MovieDetails | null;
+  /** Every genre the catalogue's movies list, alphabetically. */
+  genres(): string[];
+  /** A MovieLens user's training movies and held-out movie; null for a user not in the training data. */
+  userHistory(userId: number): UserHistory | null;
+  /** What the loaded model file records about itself (see model-card.ts). */
+  modelCard(): ModelCard;
+  /** The dataset's `ncf data explore` statistics, read from its files on the first call and kept. */
+  dataStats(): Promise<ExploreStats>;
   close(): Promise<void>;
 }
 

@@ -143,6 +143,63 @@ describe('searchMovies', () => {
     expect(rec.searchMovies('MOVIE', 4)).toHaveLength(4);
     expect(rec.searchMovies('no such title', 5)).toEqual([]);
   });
+
+  it("with a genre: only the movies listing it; '' matches every title", () => {
+    const comedies = rec.searchMovies('', 100, 'Comedy');
+    expect(comedies).toHaveLength(40);
+    expect(comedies.every((m) => m.genres.includes('Comedy'))).toBe(true);
+    expect(rec.searchMovies('', 100)).toHaveLength(80);
+    expect(rec.searchMovies('', 100, 'Western')).toEqual([]);
+  });
+});
+
+describe("the site's reads", () => {
+  it('movie: training interactions and popularity rank; null for an unknown MovieID', () => {
+    const m = rec.movie(3)!;
+    expect(m).toMatchObject({ movieId: 3, title: 'Movie 3 (1995)', genres: ['Action'] });
+    expect(m.interactions).toBe(rec.popularity[2]);
+    const better = Array.from(rec.popularity).filter((c, i) => c > m.interactions || (c === m.interactions && i < 2)).length;
+    expect(m.popularityRank).toBe(better + 1);
+    expect(rec.movie(9999)).toBeNull();
+  });
+
+  it('genres: every genre listed, alphabetically', () => {
+    expect(rec.genres()).toEqual(['Action', 'Comedy']);
+  });
+
+  it('userHistory: every training movie once, the newest first, and the held-out movie apart', () => {
+    const h = rec.userHistory(7)!;
+    expect(new Set(h.training.map((m) => m.movieId))).toEqual(seenIds(7));
+    expect(h.training).toHaveLength(seenIds(7).size);
+    expect(h.newestFirst).toBeGreaterThan(0);
+    expect(seenIds(7).has(h.heldOut!.movieId)).toBe(false);
+    expect(rec.userHistory(9999)).toBeNull();
+  });
+
+  it('modelCard: the shape, dataset and the last epoch as the model file records them', () => {
+    const card = rec.modelCard();
+    const f = loadModel<ModelMeta>(join(out, 'smoke.ncf'));
+    expect(card.model).toMatchObject({ type: 'neumf', factors: 4, layers: [16, 8, 4] });
+    expect(card.dataset).toEqual({ name: f.meta.dataset.name, users: 60, movies: 80 });
+    expect(card.epoch).toBe(3);
+    const last = f.meta.history.at(-1)!;
+    expect(card.metrics.sampled).toEqual({ hr: last.sampled.hr, ndcg: last.sampled.ndcg, users: last.sampled.users, candidates: last.sampled.candidates });
+    expect(card.metrics.full?.hr).toBe(last.full?.hr);
+    expect(card.training.trainSeconds).toBeCloseTo(
+      f.meta.history.reduce((s, r) => s + r.trainSeconds, 0),
+      2,
+    );
+  });
+
+  it('dataStats: the dataset read once, the same figures on every call', async () => {
+    const a = await rec.dataStats();
+    expect(await rec.dataStats()).toBe(a);
+    expect(a).toMatchObject({
+      users: 60,
+      items: 80,
+      interactions: readFileSync(join(ROOT, 'test/fixtures/ml-100k-tiny/u.data'), 'utf8').trim().split('\n').length,
+    });
+  });
 });
 
 describe("the model file's id maps", () => {

@@ -82,6 +82,14 @@ function fakeRecommender(): FakeRecommender {
       fake.calls.push(['searchMovies', query, limit]);
       return CATALOGUE.filter((m) => m.title.toLowerCase().includes(query.toLowerCase())).slice(0, limit);
     },
+    // The site's routes are tested against a trained model in site-routes.test.ts.
+    movie: () => null,
+    genres: () => [],
+    userHistory: () => null,
+    modelCard: () => {
+      throw new Error('the fake has no model card');
+    },
+    dataStats: () => Promise.reject(new Error('the fake has no data')),
     async close(): Promise<void> {
       fake.closed++;
     },
