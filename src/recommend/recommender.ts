@@ -22,10 +22,11 @@ import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 
 import { FoldIn } from './fold-in.js';
-import { modelCard, type ModelCard } from './model-card.js';
+import { modelCard } from './model-card.js';
 import {
   MAX_K,
   MAX_LIKES,
+  type ModelCard,
   type Movie,
   type MovieDetails,
   type Recommendations,

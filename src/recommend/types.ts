@@ -1,6 +1,5 @@
 /** What `ncf recommend` and `ncf serve` answer: movies with titles, genres and scores, and how they were chosen. */
 import type { ExploreStats } from '../data/explore.js';
-import type { ModelCard } from './model-card.js';
 
 /**
  * How an answer was produced:
@@ -99,3 +98,49 @@ export interface RecommenderApi {
 /** Limits the CLI and the API enforce. */
 export const MAX_K = 100;
 export const MAX_LIKES = 500;
+
+/** A model card (made by model-card.ts): what a saved model file records about itself. */
+export interface ProtocolScores {
+  hr: number;
+  ndcg: number;
+  /** Users evaluated (those with a held-out movie). */
+  users: number;
+  /** Candidates ranked per user: 1 + the sampled negatives, or the mean unseen movies for full ranking. */
+  candidates: number;
+}
+
+export interface ModelCard {
+  /** The model file's path as `ncf serve` was given it. */
+  file: string;
+  model: {
+    type: string;
+    /** e.g. "NeuMF, 8 factors, MLP 64→32→16→8". */
+    description: string;
+    factors: number;
+    layers: number[];
+    parameters: number;
+  };
+  dataset: { name: string; users: number; movies: number };
+  /** Epochs the saved weights were trained for, and the epochs the run asked for. */
+  epoch: number;
+  plannedEpochs: number;
+  training: {
+    engine: string;
+    optimizer: string;
+    lr: number;
+    batchSize: number;
+    /** Negatives sampled per positive. */
+    negatives: number;
+    seed: number;
+    /** Sampling, training and evaluation time of the epochs up to `epoch`, in seconds; null when the file records no epoch. */
+    seconds: number | null;
+    /** The training steps alone. */
+    trainSeconds: number | null;
+  };
+  /**
+   * HR@k and NDCG@k of the epoch the file holds, under the sampled protocol (the held-out movie
+   * among `candidates` − 1 sampled negatives) and full ranking (against every unseen movie); each
+   * null where that epoch did not record it (e.g. eval.fullRanking "final" and a best-epoch file).
+   */
+  metrics: { k: number; epoch: number | null; sampled: ProtocolScores | null; full: ProtocolScores | null };
+}

@@ -12,6 +12,7 @@ import type { RecommenderApi } from '../recommend/types.js';
 import { withFoldInPool } from '../serve/fold-in-pool.js';
 import { liveRecommender } from '../serve/live-recommender.js';
 import { buildServer } from '../serve/server.js';
+import { builtWebRoot } from '../serve/web-root.js';
 import { type Db, isPostgresUrl, openDb } from '../store/index.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
@@ -29,6 +30,8 @@ export interface ServeOptions {
   writesPerMinute?: number;
   /** Worker threads for fold-in (0: on the event loop); default 1. */
   foldInThreads?: number;
+  /** The built web app to serve at /; default dist/web; null: the API alone. */
+  webRoot?: string | null;
   /** Replaces loadRecommender (tests). */
   load?: (modelPath: string, opts: LoadOptions) => Promise<RecommenderApi>;
   /** Where SIGTERM, SIGINT and SIGHUP are listened for; default: process (tests pass their own emitter). */
@@ -73,8 +76,10 @@ export async function startServe(modelPath: string, opts: ServeOptions): Promise
     throw err;
   }
   const live = liveRecommender(rec);
+  const webRoot = opts.webRoot === undefined ? builtWebRoot() : opts.webRoot;
   const app = buildServer(live.api, {
     db: db ?? undefined,
+    webRoot,
     writesPerMinute: opts.writesPerMinute,
     onInternalError: (err, req) => opts.log(`ncf serve: internal error on ${req.method} ${req.url}: ${err.stack ?? err.message}`),
   });
@@ -90,6 +95,7 @@ export async function startServe(modelPath: string, opts: ServeOptions): Promise
   const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
   opts.log(`ncf serve: ${modelPath} on ${url} (${count(rec.info.users)} users, ${count(rec.info.movies)} movies)`);
   if (opts.db) opts.log(`ncf serve: profiles and ratings in ${isPostgresUrl(opts.db) ? 'PostgreSQL' : opts.db}`);
+  opts.log(webRoot ? `ncf serve: the site at ${url}/` : 'ncf serve: no built web app (run npm run build): the API alone');
 
   const signals = opts.signals ?? process;
   let reloading: Promise<void> = Promise.resolve();

@@ -1,6 +1,7 @@
 /** The `ncf serve` HTTP JSON API over one loaded recommender; returned unstarted, for `inject` or `listen`. */
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { RecommenderApi } from '../recommend/types.js';
@@ -9,6 +10,7 @@ import { errorHandler, notFoundHandler, validationMessage } from './errors.js';
 import { registerProfileRoutes } from './profile-routes.js';
 import { trackRoutes } from './route-table.js';
 import { moviesQuery, recommendLikesBody, recommendUserQuery, type MoviesQuery, type RecommendLikesBody, type RecommendUserQuery } from './schemas.js';
+import { registerSiteRoutes } from './site-routes.js';
 import { readInputStrictly } from './strict-input.js';
 
 export interface ServerOptions {
@@ -22,12 +24,14 @@ export interface ServerOptions {
   db?: Db;
   /** Writes (new profiles, ratings) each IP may make per minute. */
   writesPerMinute?: number;
+  /** The built web app (index.html and its files), served at /; none: the API alone. */
+  webRoot?: string | null;
 }
 
 export const DEFAULT_WRITES_PER_MINUTE = 120;
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
-const ROUTES = ['GET /health', 'GET /recommend?user=', 'POST /recommend', 'GET /movies?search='];
+const ROUTES = ['GET /health', 'GET /recommend?user=', 'POST /recommend', 'GET /movies?search=', 'GET /api/openapi.json (the /api routes)'];
 
 export function buildServer(rec: RecommenderApi, opts: ServerOptions = {}): FastifyInstance {
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -86,8 +90,11 @@ export function buildServer(rec: RecommenderApi, opts: ServerOptions = {}): Fast
     }));
 
     api.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    registerSiteRoutes(api, rec);
     if (opts.db) await registerProfileRoutes(api, rec, opts.db, { writesPerMinute: opts.writesPerMinute ?? DEFAULT_WRITES_PER_MINUTE });
   });
+  // One route per file found at start (no wildcard), so an unknown path stays a 404 with the routes listed.
+  if (opts.webRoot) void app.register(fastifyStatic, { root: opts.webRoot, wildcard: false, index: 'index.html', schemaHide: true });
 
   return app;
 }

@@ -40,10 +40,17 @@ describe('reloading the model', () => {
     const loads = [v1.rec, v2.rec];
     const lines: string[] = [];
     const signals = new EventEmitter();
-    const server = await startServe('models/m.ncf', { host: '127.0.0.1', port: 0, log: (l) => lines.push(l), load: async () => loads.shift()!, signals });
+    const server = await startServe('models/m.ncf', {
+      host: '127.0.0.1',
+      port: 0,
+      webRoot: null,
+      log: (l) => lines.push(l),
+      load: async () => loads.shift()!,
+      signals,
+    });
     const inFlight = fetch(`${server.url}/recommend?user=1&k=3`);
     // Wait until the old model holds the request.
-    await expect.poll(() => lines.length).toBe(1);
+    await expect.poll(() => lines.length).toBe(2);
     await new Promise((r) => setTimeout(r, 50));
     signals.emit('SIGHUP', 'SIGHUP');
     // The new model answers while the old one still holds its request.
@@ -55,7 +62,7 @@ describe('reloading the model', () => {
     expect(await scoreOf(old)).toBe(1);
     await server.reloaded();
     expect(v1.state.closed).toBe(1);
-    expect(lines.slice(1)).toEqual(['ncf serve: SIGHUP, loading models/m.ncf again', 'ncf serve: now serving models/m.ncf (epoch 2, 943 users, 1,682 movies)']);
+    expect(lines.slice(2)).toEqual(['ncf serve: SIGHUP, loading models/m.ncf again', 'ncf serve: now serving models/m.ncf (epoch 2, 943 users, 1,682 movies)']);
     expect(((await (await fetch(`${server.url}/health`)).json()) as { epoch: number }).epoch).toBe(2);
     await server.stop();
     expect(v2.state.closed).toBe(1);
@@ -72,7 +79,7 @@ describe('reloading the model', () => {
       if (calls++ === 0) return v1.rec;
       throw new Error('models/m.ncf: not an ncf model file (bad magic)');
     };
-    const server = await startServe('models/m.ncf', { host: '127.0.0.1', port: 0, log: (l) => lines.push(l), load, signals });
+    const server = await startServe('models/m.ncf', { host: '127.0.0.1', port: 0, webRoot: null, log: (l) => lines.push(l), load, signals });
     signals.emit('SIGHUP', 'SIGHUP');
     await server.reloaded();
     expect(lines.at(-1)).toBe('ncf serve: the reload failed, still serving the model loaded before: models/m.ncf: not an ncf model file (bad magic)');

@@ -284,7 +284,7 @@ describe('buildServer over app.inject', () => {
     await expectError(
       await get('/recommendations?user=1'),
       404,
-      /^no route GET \/recommendations; routes: GET \/health, GET \/recommend\?user=, POST \/recommend, GET \/movies\?search=$/,
+      /^no route GET \/recommendations; routes: GET \/health, GET \/recommend\?user=, POST \/recommend, GET \/movies\?search=, GET \/api\/openapi\.json \(the \/api routes\)$/,
     );
     const wrong = await app.inject({ method: 'DELETE', url: '/recommend?user=1' });
     await expectError(wrong, 405, 'DELETE is not allowed on /recommend; use GET or POST');
@@ -371,6 +371,7 @@ describe('startServe / runServe', () => {
       host: '127.0.0.1',
       port,
       dataDir: '/data/ml-100k',
+      webRoot: null,
       log: (l) => lines.push(l),
       load: async (path, o) => {
         rec.calls.push(['load', path, o.dataDir]);
@@ -387,7 +388,10 @@ describe('startServe / runServe', () => {
     const { opts, lines } = options(rec, signals);
     const server = await startServe('models/fake.ncf', opts);
     expect(rec.calls).toEqual([['load', 'models/fake.ncf', '/data/ml-100k']]);
-    expect(lines).toEqual([`ncf serve: models/fake.ncf on ${server.url} (943 users, 1,682 movies)`]);
+    expect(lines).toEqual([
+      `ncf serve: models/fake.ncf on ${server.url} (943 users, 1,682 movies)`,
+      'ncf serve: no built web app (run npm run build): the API alone',
+    ]);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     expect(signals.listenerCount('SIGTERM')).toBe(1);
@@ -396,7 +400,7 @@ describe('startServe / runServe', () => {
     signals.emit('SIGTERM', 'SIGTERM');
     await server.stopped;
     expect(rec.closed).toBe(1);
-    expect(lines.slice(1)).toEqual(['ncf serve: SIGTERM, stopping', 'ncf serve: stopped']);
+    expect(lines.slice(2)).toEqual(['ncf serve: SIGTERM, stopping', 'ncf serve: stopped']);
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
     expect(signals.listenerCount('SIGTERM')).toBe(0);
     expect(signals.listenerCount('SIGINT')).toBe(0);
@@ -410,7 +414,7 @@ describe('startServe / runServe', () => {
     const { opts, lines } = options(rec, signals);
     let resolved = false;
     const done = runServe('models/fake.ncf', opts).then(() => (resolved = true));
-    await expect.poll(() => lines.length).toBe(1);
+    await expect.poll(() => lines.length).toBe(2);
     const url = /on (http:\S+)/.exec(lines[0])![1];
     expect((await fetch(`${url}/recommend?user=3&k=1`)).status).toBe(200);
     expect(resolved).toBe(false);
