@@ -6,6 +6,7 @@ import { baselineCommand } from './commands/baseline.js';
 import { benchCommand } from './commands/bench.js';
 import { dataCommand } from './commands/data.js';
 import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { leaderboardCommand } from './commands/leaderboard.js';
 import { recommendCommand } from './commands/recommend.js';
 import { reportCommand } from './commands/report.js';
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<void> {
     leaderboardCommand(),
     reportCommand(),
     dataCommand(),
+    exportCommand(),
   ]) {
     program.addCommand(command);
   }

@@ -13,7 +13,7 @@ const LAYERS: string[][] = [
   ['cli'],
   ['run'],
   ['serve', 'recommend', 'report'],
-  ['train', 'eval', 'artifacts', 'baselines', 'store'],
+  ['train', 'eval', 'artifacts', 'baselines', 'store', 'export'],
   ['config'],
   ['engines'],
   ['models'],
