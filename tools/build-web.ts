@@ -25,4 +25,4 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
-for (const f of ['index.html', 'style.css']) copyFileSync(join('web', f), join(out, f));
+for (const f of ['index.html', 'style.css', 'favicon.svg']) copyFileSync(join('web', f), join(out, f));
