@@ -5,11 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatasetName } from './datasets.js';
+import type { DatasetName, RawDatasetName } from './datasets.js';
 import { NcfError } from '../util/errors.js';
 import { withByteProgress, type Progress } from '../util/progress.js';
 import { isDownloadable } from './download/index.js';
 import { readMovies, readNcfFiles, readRatings, type RatingsLayout } from './readers/index.js';
+import { readParquetSplit } from './readers/parquet.js';
+import { fromParquetFiles } from './parquet-split.js';
 import { buildInteractions } from './interactions.js';
 import { readNcfMovies } from './ncf-movies.js';
 import type { InteractionTally } from './explore.js';
@@ -23,7 +25,7 @@ export interface RawLayout {
   moviesLayout: 'ml-100k' | 'dat' | 'csv';
 }
 
-const RAW: Record<Exclude<DatasetName, 'ml-1m-ncf'>, RawLayout> = {
+const RAW: Record<RawDatasetName, RawLayout> = {
   'ml-100k': { ratings: 'u.data', ratingsLayout: 'ml-100k', movies: 'u.item', moviesLayout: 'ml-100k' },
   'ml-1m': { ratings: 'ratings.dat', ratingsLayout: 'dat', movies: 'movies.dat', moviesLayout: 'dat' },
   'ml-10m': { ratings: 'ratings.dat', ratingsLayout: 'dat', movies: 'movies.dat', moviesLayout: 'dat' },
@@ -35,7 +37,7 @@ const RAW: Record<Exclude<DatasetName, 'ml-1m-ncf'>, RawLayout> = {
 };
 
 /** The ratings and movie files of a GroupLens release. */
-export function rawLayout(dataset: Exclude<DatasetName, 'ml-1m-ncf'>): RawLayout {
+export function rawLayout(dataset: RawDatasetName): RawLayout {
   return RAW[dataset];
 }
 
@@ -73,6 +75,12 @@ export async function loadDataset(dataset: DatasetName, dir: string, onProgress?
     const { movies } = await readNcfMovies(dir);
     if (movies) split.movies = Array.from({ length: split.numItems }, (_, i) => movies.get(i));
     return split;
+  }
+  if (dataset === 'parquet') {
+    const files = await readParquetSplit(dir);
+    tally?.add(files.train);
+    tally?.add(files.test);
+    return fromParquetFiles(files, dir);
   }
   const layout = RAW[dataset];
   const ratingsPath = join(dir, layout.ratings);

@@ -10,10 +10,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { withByteProgress, type Progress } from '../util/progress.js';
 import { rawLayout, requireFile } from './dataset.js';
-import type { DatasetName } from './datasets.js';
+import type { DatasetName, RawDatasetName } from './datasets.js';
 import { exploreStats, InteractionTally, type ExploreStats } from './explore.js';
 import { readNcfMovies } from './ncf-movies.js';
 import { readMovies, readRatings } from './readers/index.js';
+import { PARQUET_FILES, readMoviesParquet, readParquetSplit } from './readers/parquet.js';
 import type { MovieInfo } from './types.js';
 
 interface ExploreData {
@@ -32,7 +33,12 @@ export function datasetTally(dataset: DatasetName): InteractionTally {
  * already holds every interaction (loadDataset filled it), so only the movie metadata is read.
  */
 export async function exploreDataset(dataset: DatasetName, dir: string, progress: Progress, read?: InteractionTally): Promise<ExploreStats> {
-  const data = dataset === 'ml-1m-ncf' ? await readNcfForExplore(dir, progress, read) : await readRawForExplore(dataset, dir, progress, read);
+  const data =
+    dataset === 'ml-1m-ncf'
+      ? await readNcfForExplore(dir, progress, read)
+      : dataset === 'parquet'
+        ? await readParquetForExplore(dir, read)
+        : await readRawForExplore(dataset, dir, progress, read);
   return exploreStats(data.tally, { dataset, movies: data.movies, notes: data.notes });
 }
 
@@ -46,7 +52,7 @@ export function summaryLine(s: ExploreStats): string {
   );
 }
 
-async function readRawForExplore(dataset: Exclude<DatasetName, 'ml-1m-ncf'>, dir: string, progress: Progress, read?: InteractionTally): Promise<ExploreData> {
+async function readRawForExplore(dataset: RawDatasetName, dir: string, progress: Progress, read?: InteractionTally): Promise<ExploreData> {
   const files = rawLayout(dataset);
   let tally = read;
   if (!tally) {
@@ -77,4 +83,18 @@ async function readNcfForExplore(dir: string, progress: Progress, read?: Interac
   }
   const { movies, note } = await readNcfMovies(dir);
   return { tally, movies, notes: [note] };
+}
+
+/** A Parquet split: its train and test rows are every interaction; titles and genres from movies.parquet. */
+async function readParquetForExplore(dir: string, read?: InteractionTally): Promise<ExploreData> {
+  let tally = read;
+  if (!tally) {
+    const files = await readParquetSplit(dir);
+    tally = datasetTally('parquet');
+    tally.add(files.train);
+    tally.add(files.test);
+  }
+  const moviesPath = join(dir, PARQUET_FILES.movies);
+  if (!existsSync(moviesPath)) return { tally, movies: null, notes: [`No ${PARQUET_FILES.movies} in ${dir}: no titles or genre figures.`] };
+  return { tally, movies: await readMoviesParquet(moviesPath), notes: [] };
 }

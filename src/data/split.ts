@@ -72,7 +72,7 @@ export function leaveOneOut(cols: RatingColumns): SplitData {
 }
 
 /** Each user's RECENT_TRAIN newest training rows' items, kept sorted by insertion (rows are few per slot). */
-function latestTrainItems(U: number, users: Int32Array, items: Int32Array, ts: Uint32Array, n: number, skip: (r: number) => boolean): Int32Array {
+export function latestTrainItems(U: number, users: Int32Array, items: Int32Array, ts: Uint32Array, n: number, skip: (r: number) => boolean): Int32Array {
   const R = RECENT_TRAIN;
   const rows = new Int32Array(U * R).fill(-1);
   // Row r is newer than row q when its timestamp is larger, or equal and it comes later in the file.
