@@ -8,7 +8,7 @@ import { positiveInt } from '../options.js';
 export function serveCommand(): Command {
   return new Command('serve')
     .description(
-      'HTTP JSON API over a saved model (GET /recommend?user=, POST /recommend {"likes": [...]}, GET /movies?search=, GET /health) and people\'s profiles under /api (see /api/openapi.json); SIGHUP reloads the model',
+      'the movie site at / and an HTTP JSON API over a saved model (GET /recommend?user=, POST /recommend {"likes": [...]}, GET /movies?search=, GET /health) and people\'s profiles under /api (see /api/openapi.json); SIGHUP reloads the model',
     )
     .requiredOption('-m, --model <file>', 'a model file written by ncf train (models/<name>.ncf)')
     .option('--host <host>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')

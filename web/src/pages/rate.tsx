@@ -154,8 +154,8 @@ export function RatePage() {
             <ModeNote mode={recs.mode} reason={recs.reason} />
             {recs.because.length > 0 && <p class="because">Because you liked {recs.because.map((b) => b.title).join(', ')}</p>}
             <ol class="movies">
-              {recs.items.map((m) => (
-                <MovieRow key={m.movieId} movie={m}>
+              {recs.items.map((m, i) => (
+                <MovieRow key={m.movieId} movie={m} rank={i + 1}>
                   {control(m)}
                 </MovieRow>
               ))}

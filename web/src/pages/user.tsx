@@ -54,8 +54,8 @@ export function UserPage({ userId }: { userId: number | null }) {
               </p>
             )}
             <ol class="movies" data-testid="user-recommendations">
-              {page.recommendations.items.map((m) => (
-                <MovieRow key={m.movieId} movie={m} extra={`score ${m.score.toFixed(2)}`} />
+              {page.recommendations.items.map((m, i) => (
+                <MovieRow key={m.movieId} movie={m} rank={i + 1} extra={`score ${m.score.toFixed(2)}`} />
               ))}
             </ol>
           </div>
