@@ -26,6 +26,9 @@ import type { MovieInfo, RatingColumns } from './types.js';
 export interface SplitRows {
   /** The split as ncf trains on it (dense ids). */
   split: SplitData;
+  /** Dense → MovieLens ids (ml-1m-ncf's split has its own ids; these are the UserIDs and MovieIDs). */
+  userIds: Int32Array;
+  itemIds: Int32Array;
   /** Training rows, original ids. */
   train: RatingColumns;
   /** One held-out row per evaluated user, original ids, in ascending dense user order. */
@@ -53,7 +56,7 @@ export async function splitRows(dataset: DatasetName, dir: string, onProgress?: 
   if (dataset === 'parquet') {
     const files = await readParquetSplit(dir);
     const split = fromParquetFiles(files, dir);
-    return { split, train: files.train, test: files.test, movies: files.movies && [...files.movies.values()] };
+    return { split, userIds: split.userIds, itemIds: split.itemIds, train: files.train, test: files.test, movies: files.movies && [...files.movies.values()] };
   }
   if (dataset === 'ml-1m-ncf') {
     for (const f of ['train.rating', 'test.rating', 'test.negative']) requireFile(dataset, join(dir, `ml-1m.${f}`));
@@ -65,6 +68,8 @@ export async function splitRows(dataset: DatasetName, dir: string, onProgress?: 
     const order = allRows(files.test.length).sort((a, b) => files.test.users[a] - files.test.users[b]);
     return {
       split,
+      userIds: ids.users,
+      itemIds: ids.items,
       train: pick(files.train, allRows(files.train.length), ids.users, ids.items),
       test: pick(files.test, order, ids.users, ids.items),
       movies: movies && [...movies.values()],
@@ -93,6 +98,8 @@ export async function splitRows(dataset: DatasetName, dir: string, onProgress?: 
   const byId = existsSync(moviesPath) ? await readMovies(moviesPath, layout.moviesLayout) : null;
   return {
     split,
+    userIds: split.userIds,
+    itemIds: split.itemIds,
     train: pick(cols, trainRows.subarray(0, kept)),
     test: pick(cols, Int32Array.from(testRows)),
     movies: byId && Array.from(split.itemIds, (id) => byId.get(id)).filter((m): m is MovieInfo => m !== undefined),

@@ -71,16 +71,17 @@ function interactionColumns(c: RatingColumns): Column[] {
 
 /** Each test row's user's negatives (dense, U × n) as original ids, in the test rows' order. */
 function negativeColumns(rows: SplitRows, negatives: Int32Array, n: number): Column[] {
-  const { split, test } = rows;
+  const { test } = rows;
   const userIndex = new Map<number, number>();
-  for (const [u, id] of split.userIds.entries()) userIndex.set(id, u);
+  for (const [u, id] of rows.userIds.entries()) userIndex.set(id, u);
   const users = new Int32Array(test.length * n);
   const items = new Int32Array(test.length * n);
   for (let r = 0; r < test.length; r++) {
-    const u = userIndex.get(test.users[r]) as number;
+    const u = userIndex.get(test.users[r]);
+    if (u === undefined) throw new Error(`test user ${test.users[r]} is not in the split's ids`);
     for (let k = 0; k < n; k++) {
       users[r * n + k] = test.users[r];
-      items[r * n + k] = split.itemIds[negatives[u * n + k]];
+      items[r * n + k] = rows.itemIds[negatives[u * n + k]];
     }
   }
   return [

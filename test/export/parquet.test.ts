@@ -6,7 +6,7 @@
  * same model, weight for weight, as on u.data; a Spark-style folder of part files (INT64 ids,
  * DOUBLE ratings) loads as the same split.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
@@ -168,6 +168,66 @@ describe('ncf train on the Parquet folder (data.dataset "parquet")', () => {
     expect(Array.from(a.testItems)).toEqual(Array.from(raw.testItems));
     expect(Array.from(a.recentTrain ?? [])).toEqual(Array.from(raw.recentTrain ?? []));
     expect(a.movies?.map((m) => m?.title)).toEqual(raw.movies?.map((m) => m?.title));
+  });
+});
+
+describe("ml-1m-ncf: He et al.'s ids become UserIDs and MovieIDs", () => {
+  it('train, test and negatives through item-map.tsv; the Parquet split is the same data renumbered', async () => {
+    const dir = join(out, 'ncf');
+    mkdirSync(dir);
+    const files = {
+      'train.rating': ['0 0', '0 1', '0 3', '1 0', '1 2', '1 4', '2 1', '2 5'].map((p) => `${p.replace(' ', '\t')}\t1\t0`),
+      'test.rating': ['0\t2\t5\t978824351', '1\t1\t3\t978300174', '2\t0\t4\t978298504'],
+      'test.negative': ['(0,2)\t4\t5', '(1,1)\t3\t5', '(2,0)\t3\t4'],
+    };
+    for (const [part, lines] of Object.entries(files)) writeFileSync(join(dir, `ml-1m.${part}`), `${lines.join('\n')}\n`);
+    // Their item k is MovieID 100 − 10k: the dense order of MovieIDs is theirs reversed.
+    writeFileSync(join(dir, 'item-map.tsv'), `ncfItemId\tmovieId\n${[0, 1, 2, 3, 4, 5].map((k) => `${k}\t${100 - 10 * k}`).join('\n')}\n`);
+    const dest = join(out, 'ncf-parquet');
+    const r = ncf(['data', 'export', 'ml-1m-ncf', '--format', 'parquet', '--out', dest, '--data-dir', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const at = async (name: string): Promise<Row[]> => parquetReadObjects({ file: await asyncBufferFromFile(join(dest, name)) }) as Promise<Row[]>;
+    const movie = (k: number): number => 100 - 10 * k;
+    expect((await at('train.parquet')).map((x) => [x.user_id, x.item_id])).toEqual(
+      [
+        [1, 0],
+        [1, 1],
+        [1, 3],
+        [2, 0],
+        [2, 2],
+        [2, 4],
+        [3, 1],
+        [3, 5],
+      ].map(([u, k]) => [u, movie(k)]),
+    );
+    expect((await at('test.parquet')).map((x) => [x.user_id, x.item_id, Number(x.timestamp)])).toEqual([
+      [1, movie(2), 978824351],
+      [2, movie(1), 978300174],
+      [3, movie(0), 978298504],
+    ]);
+    expect((await at('test_negatives.parquet')).map((x) => [x.user_id, x.item_id])).toEqual(
+      [
+        [1, 4],
+        [1, 5],
+        [2, 3],
+        [2, 5],
+        [3, 3],
+        [3, 4],
+      ].map(([u, k]) => [u, movie(k)]),
+    );
+    const ours = await loadDataset('ml-1m-ncf', dir);
+    const back = await loadDataset('parquet', dest);
+    expect(back.numUsers).toBe(ours.numUsers);
+    expect(back.numItems).toBe(ours.numItems);
+    // Dense ids ascend by MovieID: their item k is dense item 5 − k.
+    expect(Array.from(back.itemIds)).toEqual([50, 60, 70, 80, 90, 100]);
+    expect(Array.from(back.testItems)).toEqual(Array.from(ours.testItems, (k) => 5 - k));
+    expect(Array.from(back.testNegatives ?? [])).toEqual(Array.from(ours.testNegatives ?? [], (k) => 5 - k));
+    for (let u = 0; u < 3; u++) {
+      const items = (d: typeof ours, map: (k: number) => number): number[] =>
+        Array.from(d.train.items.subarray(d.train.offsets[u], d.train.offsets[u + 1]), map).sort((a, b) => a - b);
+      expect(items(back, (k) => k)).toEqual(items(ours, (k) => 5 - k));
+    }
   });
 });
 
