@@ -1,6 +1,7 @@
 /** A saved model and the dataset it was trained on, loaded together and checked to match. */
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
-import { loadWithProgress } from '../data/dataset.js';
+import { loadWithProgress, resolveDataDir } from '../data/dataset.js';
 import type { SplitData } from '../data/split.js';
 import { splitFor } from '../data/validation.js';
 import { firstNonFinite } from '../models/weights.js';
@@ -9,7 +10,11 @@ import type { Progress } from '../util/progress.js';
 import type { ModelMeta } from './meta.js';
 import { loadModel, type ModelFile } from './model-file.js';
 
-/** The model file and its data (from the folder it records, unless `dataDir`). */
+/**
+ * The model file and its data: from `dataDir`, else the folder the model records; where that folder
+ * is gone (the model moved to another machine or into a container) and the run read its data from
+ * the default place, from that place here ($NCF_DATA_DIR/<dataset>, else data/<dataset>).
+ */
 export async function loadModelWithData(
   modelFile: string,
   dataDir: string | null,
@@ -28,7 +33,8 @@ export async function loadModelWithData(
     );
   }
   const config = file.meta.config;
-  const dir = dataDir ?? file.meta.dataset.dir;
+  const recorded = file.meta.dataset.dir;
+  const dir = dataDir ?? (existsSync(recorded) || config.data.dir !== null ? recorded : resolveDataDir(config.data.dataset, null));
   const data = splitFor(await loadWithProgress(config.data.dataset, dir, progress), config);
   if (data.numUsers !== file.shape.numUsers || data.numItems !== file.shape.numItems) {
     throw new NcfError(
