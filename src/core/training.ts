@@ -63,3 +63,25 @@ export interface OptimizerState {
   /** Adam's first and second moments per parameter ('m:<name>', 'v:<name>'); empty for SGD. */
   slots: Map<string, Float32Array>;
 }
+
+export const LEAST_SQUARES_SOLVERS = ['cg', 'cholesky'] as const;
+
+/**
+ * How model ials is fitted: alternating least squares on Rendle et al. 2022's iALS loss
+ *   L = Σ_{(u,i)∈S} (ŷ_ui − 1)² + α0·Σ_u Σ_i ŷ_ui² + λ·(Σ_u #_u^ν ‖w_u‖² + Σ_i #_i^ν ‖h_i‖²),
+ *   #_u = |I_u| + α0·|I|,  #_i = |U_i| + α0·|U|,
+ * each sweep solving every user row with the items fixed, then every item row. The α0 term runs over
+ * all pairs, so it costs one Gramian per sweep (HᵀH), not a sum over U × I. Relative to the
+ * unobserved pairs an observed one weighs (1 + α0)/α0: Hu et al.'s confidence 1 + α.
+ */
+export interface IalsSettings {
+  /** α0: the weight of every pair's ŷ² (the unobserved term). */
+  unobservedWeight: number;
+  /** λ. */
+  regularization: number;
+  /** ν: 0, plain ALS regularisation; 1, scaled by each row's frequency (Rendle et al.). */
+  regularizationExp: number;
+  /** cholesky: each row's system solved exactly; cg: `cgSteps` conjugate-gradient steps from the row's current value (Takács et al. 2011). */
+  solver: (typeof LEAST_SQUARES_SOLVERS)[number];
+  cgSteps: number;
+}

@@ -41,6 +41,17 @@ export function buildInteractions(
   return { numUsers, numItems, offsets, items: w === out.length ? out : out.slice(0, w) };
 }
 
+/** The same pairs by item: item i's users are users[offsets[i] .. offsets[i+1]), ascending. */
+export function usersByItem(x: Interactions): { offsets: Int32Array; users: Int32Array } {
+  const offsets = new Int32Array(x.numItems + 1);
+  for (let e = 0; e < x.items.length; e++) offsets[x.items[e] + 1]++;
+  for (let i = 0; i < x.numItems; i++) offsets[i + 1] += offsets[i];
+  const fill = offsets.slice(0, x.numItems);
+  const users = new Int32Array(x.items.length);
+  for (let u = 0; u < x.numUsers; u++) for (let e = x.offsets[u]; e < x.offsets[u + 1]; e++) users[fill[x.items[e]]++] = u;
+  return { offsets, users };
+}
+
 /** Whether item `i` is in user `u`'s set (binary search). */
 export function hasInteraction(x: Interactions, u: number, i: number): boolean {
   let lo = x.offsets[u];

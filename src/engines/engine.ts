@@ -5,7 +5,7 @@
  */
 import type { Ranker } from '../core/evaluation.js';
 import type { ModelShape, Weights } from '../core/model.js';
-import type { Instances, Objective, OptimizerConfig, OptimizerState } from '../core/training.js';
+import type { IalsSettings, Instances, Objective, OptimizerConfig, OptimizerState } from '../core/training.js';
 import type { Interactions } from '../data/interactions.js';
 
 export interface EngineInfo {
@@ -67,6 +67,8 @@ export interface Engine {
   hostSeconds?(): number;
   /** The counter-based sampler (train.sampler "philox") run on the engine's device, where it has one. */
   readonly sampler?: DeviceSampler;
+  /** Closed-form alternating least squares for a model fitted that way (ModelDef.fit 'least-squares'), where the engine has it. */
+  readonly leastSquares?: LeastSquares;
   /** Evaluation's ranks counted on the engine's device beside its scores, where it has one (eval/evaluate.ts uses it). */
   readonly ranker?: Ranker;
   dispose(): Promise<void>;
@@ -88,6 +90,16 @@ export interface DeviceSampler {
 /** Refuses instances that live on some engine's device only: a host engine would read empty arrays. */
 export function checkOnHost(instances: Instances): void {
   if (instances.resident) throw new Error('these instances live on a device (its sampler made them): only that engine can train on them');
+}
+
+/** Alternating least squares over a dot-product model's one user table and one item table (model ials). */
+export interface LeastSquares {
+  /** Takes the training interactions, by user and by item (once per run; again for other ones). */
+  prepare(train: Interactions): Promise<void>;
+  /** Solves every row of one side's table with the other side's fixed. */
+  sweep(side: 'users' | 'items', s: IalsSettings): Promise<void>;
+  /** The iALS loss at the current weights (IalsSettings), by its three terms. */
+  loss(s: IalsSettings): Promise<{ observed: number; unobserved: number; regularization: number }>;
 }
 
 /** What one training step issued. */

@@ -72,6 +72,11 @@ const GRAPHS: Record<ModelType, (m: ModelShape) => GraphOp[]> = {
     { kind: 'add', name: 'mf_sum', inputs: ['mf_dot', 'user_bias_value', 'item_bias_value'] },
     { kind: 'addBias', name: 'logit', input: 'mf_sum', bias: 'out_bias' },
   ],
+  ials: () => [
+    { kind: 'embedding', name: 'ials_user_vector', table: 'ials_user', input: 'user' },
+    { kind: 'embedding', name: 'ials_item_vector', table: 'ials_item', input: 'item' },
+    { kind: 'dot', name: 'logit', inputs: ['ials_user_vector', 'ials_item_vector'] },
+  ],
 };
 
 export function scoringGraph(m: ModelShape): ScoringGraph {

@@ -5,6 +5,7 @@
  */
 import type { ModelShape, ParamSpec } from '../core/model.js';
 import { gmf } from './gmf.js';
+import { ials } from './ials.js';
 import { mf } from './mf.js';
 import { mlp } from './mlp.js';
 import { neumf } from './neumf.js';
@@ -12,7 +13,7 @@ import type { ModelDef } from './types.js';
 
 export type { ModelDef } from './types.js';
 
-export const MODELS = { gmf, mlp, neumf, mf } as const satisfies Record<string, ModelDef>;
+export const MODELS = { gmf, mlp, neumf, mf, ials } as const satisfies Record<string, ModelDef>;
 
 export type ModelType = keyof typeof MODELS;
 

@@ -17,4 +17,10 @@ export interface ModelDef {
   describe(m: ModelSizes): string;
   /** He et al.'s "predictive factors": the width of the last layer before the prediction. */
   predictiveFactors(m: ModelSizes): number;
+  /**
+   * How it is fitted: absent, by gradient steps on sampled instances (train.optimizer);
+   * 'least-squares', by closed-form alternating sweeps over its one user and one item table (the
+   * config's ials section), on an engine with the `leastSquares` capability.
+   */
+  readonly fit?: 'least-squares';
 }

@@ -6,10 +6,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ModelShape, Weights } from '../../core/model.js';
-import { PLAIN_LOG_LOSS, type Instances, type OptimizerState } from '../../core/training.js';
+import { PLAIN_LOG_LOSS, type IalsSettings, type Instances, type OptimizerState } from '../../core/training.js';
+import { type Interactions, usersByItem } from '../../data/interactions.js';
 import { checkWeights } from '../../models/weights.js';
-import { checkOnHost, checkUser, type Engine, type EngineInfo, type EngineOptions, type UserRows } from '../engine.js';
+import { checkOnHost, checkUser, type Engine, type EngineInfo, type EngineOptions, type LeastSquares, type UserRows } from '../engine.js';
 import { flatLayout, type FlatLayout, type RowTable } from '../flat-layout.js';
+import { balancedBounds, gramian, ialsLoss, RowSolver, type SweepJob } from './least-squares.js';
 import { ShardTrainer, type ScoringBuffers, type ShardInit } from './shard.js';
 import type { WorkerCommand } from './worker.js';
 
@@ -44,6 +46,8 @@ export class ScratchEngine implements Engine {
   private readonly changedUsers = new Set<number>();
   /** Shared scratch for splitting `score` across threads, grown on demand. */
   private scoreBuf: { users: Int32Array; items: Int32Array; out: Float32Array } | null = null;
+  /** leastSquares' interactions by user and by item and a Gramian buffer, all shared with the workers. */
+  private lsq: { sides: Record<'users' | 'items', LsqSide>; gram: Float64Array; solver: RowSolver } | null = null;
 
   private constructor(
     readonly shape: ModelShape,
@@ -131,6 +135,88 @@ export class ScratchEngine implements Engine {
     }
     dP.fill(0, L.denseStart, L.total);
     return { loss, grads };
+  }
+
+  /** Alternating least squares over the model's one user and one item table (model ials); see least-squares.ts. */
+  readonly leastSquares: LeastSquares = {
+    prepare: async (train) => this.prepareLeastSquares(train),
+    sweep: async (side, s) => this.sweep(side, s),
+    loss: async (s) => this.leastSquaresLoss(s),
+  };
+
+  private prepareLeastSquares(train: Interactions): void {
+    const L = this.L;
+    const [u, i] = [L.userTables, L.itemTables];
+    if (u.length !== 1 || i.length !== 1 || u[0].width !== i[0].width || L.denseStart !== L.total)
+      throw new Error(`leastSquares fits a dot product of one user and one item table; ${this.shape.type} is not one`);
+    if (train.numUsers !== this.shape.numUsers || train.numItems !== this.shape.numItems)
+      throw new Error(`leastSquares: the interactions are ${train.numUsers} × ${train.numItems}, the model ${this.shape.numUsers} × ${this.shape.numItems}`);
+    const d = u[0].width;
+    const byItem = usersByItem(train);
+    const shared = (a: Int32Array): Int32Array => {
+      const out = new Int32Array(new SharedArrayBuffer(a.length * 4));
+      out.set(a);
+      return out;
+    };
+    const side = (off: number, rows: number, offsets: Int32Array, index: Int32Array, fixedOff: number, fixedRows: number): LsqSide => ({
+      off,
+      rows,
+      fixedOff,
+      fixedRows,
+      offsets: shared(offsets),
+      index: shared(index),
+      bounds: balancedBounds(offsets, rows, d, this.info.threads ?? 1),
+    });
+    const { numUsers: U, numItems: I } = this.shape;
+    this.lsq = {
+      sides: { users: side(u[0].off, U, train.offsets, train.items, i[0].off, I), items: side(i[0].off, I, byItem.offsets, byItem.users, u[0].off, U) },
+      gram: new Float64Array(new SharedArrayBuffer(d * d * 8)),
+      solver: new RowSolver(d),
+    };
+  }
+
+  private sweep(side: 'users' | 'items', settings: IalsSettings): void {
+    this.throwIfWorkerFailed();
+    if (!this.lsq) throw new Error('leastSquares.sweep before prepare');
+    const { gram, solver } = this.lsq;
+    const t = this.lsq.sides[side];
+    const d = solver.d;
+    gramian(this.main.P, t.fixedOff, t.fixedRows, d, gram);
+    const job: SweepJob = {
+      solvedOff: t.off,
+      solvedRows: t.rows,
+      fixedOff: t.fixedOff,
+      fixedRows: t.fixedRows,
+      d,
+      offsets: t.offsets,
+      index: t.index,
+      gram,
+      settings,
+      bounds: t.bounds,
+    };
+    this.weightsVersion++;
+    const cmd: WorkerCommand = { type: 'solve', job };
+    for (const w of this.workers) w.postMessage(cmd);
+    try {
+      solver.solveRows(this.main.P, job, t.bounds[0], t.bounds[1]);
+      this.main.barrier.wait();
+    } catch (err) {
+      this.throwIfWorkerFailed();
+      throw err;
+    }
+  }
+
+  private leastSquaresLoss(settings: IalsSettings): { observed: number; unobserved: number; regularization: number } {
+    if (!this.lsq) throw new Error('leastSquares.loss before prepare');
+    const { users, items } = this.lsq.sides;
+    const d = this.lsq.solver.d;
+    const P = this.main.P;
+    const gramOf = (t: LsqSide): Float64Array => {
+      const G = new Float64Array(d * d);
+      gramian(P, t.off, t.rows, d, G);
+      return G;
+    };
+    return ialsLoss(P, { ...users, gram: gramOf(users) }, { ...items, gram: gramOf(items) }, d, settings);
   }
 
   async getWeights(): Promise<Weights> {
@@ -279,6 +365,17 @@ export class ScratchEngine implements Engine {
   private throwIfWorkerFailed(): void {
     if (this.workerError) throw this.workerError;
   }
+}
+
+/** One side of leastSquares: its table, the fixed table it is solved against, its interactions and thread bounds. */
+interface LsqSide {
+  off: number;
+  rows: number;
+  fixedOff: number;
+  fixedRows: number;
+  offsets: Int32Array;
+  index: Int32Array;
+  bounds: Int32Array;
 }
 
 function isShared(inst: Instances): boolean {

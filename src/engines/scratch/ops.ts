@@ -118,6 +118,30 @@ export function dotBiasBackward(
   }
 }
 
+/** z_s = Σ_k P[a_s + k]·P[b_s + k]  — the plain dot product of two rows (iALS's score). */
+export function dotForward(P: Float32Array, aRows: Int32Array, bRows: Int32Array, z: Float64Array, n: number): void {
+  for (let s = 0; s < MB; s++) {
+    const a = aRows[s];
+    const c = bRows[s];
+    let dot = 0;
+    for (let k = 0; k < n; k++) dot += P[a + k] * P[c + k];
+    z[s] = dot;
+  }
+}
+/** ∂z/∂p_a,k = p_b,k and ∂z/∂p_b,k = p_a,k. */
+export function dotBackward(P: Float32Array, aRows: Int32Array, bRows: Int32Array, dz: Float64Array, dP: Float32Array, n: number): void {
+  for (let s = 0; s < MB; s++) {
+    const a = aRows[s];
+    const c = bRows[s];
+    const g = dz[s];
+    for (let k = 0; k < n; k++) {
+      const pa = P[a + k];
+      dP[a + k] += g * P[c + k];
+      dP[c + k] += g * pa;
+    }
+  }
+}
+
 /**
  * L2 on the rows a sample reads: dP[row_s + k] += λ·w_s·P[row_s + k], the gradient of
  * (λ/2)·w_s·‖row_s‖² — as Rendle et al.'s SGD, which decays only the rows each example uses.

@@ -1,0 +1,18 @@
+/**
+ * iALS — the plain dot product ŷ = w_u·h_i (no biases, no output layer), fitted not by gradient
+ * steps but by alternating least squares on the iALS loss (Hu, Koren & Volinsky 2008, in Rendle et
+ * al.'s formulation, "Revisiting the Performance of iALS on Item Recommendation Benchmarks",
+ * RecSys 2022; see IalsSettings). Its score ranks items; it is not a logit.
+ */
+import { embeddingPair } from './parts.js';
+import type { ModelDef } from './types.js';
+
+export const ials: ModelDef = {
+  type: 'ials',
+  title: 'iALS',
+  summary: 'dot product w_u·h_i fitted by implicit alternating least squares (Hu et al. 2008; Rendle et al. 2022)',
+  params: (m) => embeddingPair('ials', m.numUsers, m.numItems, m.factors),
+  describe: (m) => `ials (dot product fitted by alternating least squares), ${m.factors} factors`,
+  predictiveFactors: (m) => m.factors,
+  fit: 'least-squares',
+};

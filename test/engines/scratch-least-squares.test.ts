@@ -1,0 +1,152 @@
+/**
+ * Alternating least squares (model ials) on the scratch engine, against brute force in float64 on
+ * a tiny problem: the loss by its three terms equals the sum over every user–item pair, a
+ * Cholesky sweep zeroes the loss's gradient in the solved side, CG with d steps reaches the
+ * Cholesky solution, sweeps never raise the loss, and 1 and 2 threads solve the same weights.
+ * Workers run dist/engines/scratch/worker.js: build first (`npm test` does).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ModelShape, Weights } from '../../src/core/model.js';
+import type { IalsSettings } from '../../src/core/training.js';
+import { buildInteractions, type Interactions } from '../../src/data/interactions.js';
+import { ScratchEngine } from '../../src/engines/scratch/engine.js';
+import { initWeights } from '../../src/models/weights.js';
+import { Rng } from '../../src/util/rng.js';
+
+const U = 13;
+const I = 11;
+const d = 4;
+const shape: ModelShape = { type: 'ials', factors: d, layers: [8, 4], embeddingStd: 0.3, numUsers: U, numItems: I };
+const settings: IalsSettings = { unobservedWeight: 0.3, regularization: 0.05, regularizationExp: 1, solver: 'cholesky', cgSteps: 1 };
+
+function fixture(): Interactions {
+  const rng = new Rng(7);
+  const users: number[] = [];
+  const items: number[] = [];
+  for (let u = 0; u < U; u++)
+    for (let i = 0; i < I; i++)
+      if (rng.nextFloat() < 0.3 || i === u % I) {
+        users.push(u);
+        items.push(i);
+      }
+  return buildInteractions(U, I, Int32Array.from(users), Int32Array.from(items), users.length);
+}
+const train = fixture();
+const observed = (u: number, i: number): boolean => train.items.subarray(train.offsets[u], train.offsets[u + 1]).includes(i);
+
+/** The iALS loss (IalsSettings) summed over all U × I pairs in float64. */
+function bruteLoss(w: Weights, s: IalsSettings): number {
+  const W = w.get('ials_user')!;
+  const H = w.get('ials_item')!;
+  const userCount = (u: number): number => train.offsets[u + 1] - train.offsets[u];
+  const itemCount = (i: number): number => Array.from({ length: U }, (_, u) => (observed(u, i) ? 1 : 0) as number).reduce((a, b) => a + b, 0);
+  let loss = 0;
+  for (let u = 0; u < U; u++)
+    for (let i = 0; i < I; i++) {
+      let y = 0;
+      for (let k = 0; k < d; k++) y += W[u * d + k] * H[i * d + k];
+      loss += s.unobservedWeight * y * y + (observed(u, i) ? (y - 1) ** 2 : 0);
+    }
+  const norm = (T: Float32Array, r: number): number => Array.from(T.subarray(r * d, r * d + d), (x) => x * x).reduce((a, b) => a + b, 0);
+  for (let u = 0; u < U; u++) loss += s.regularization * (userCount(u) + s.unobservedWeight * I) ** s.regularizationExp * norm(W, u);
+  for (let i = 0; i < I; i++) loss += s.regularization * (itemCount(i) + s.unobservedWeight * U) ** s.regularizationExp * norm(H, i);
+  return loss;
+}
+
+/** ∂L/∂W by central differences on the float64 loss (the weights perturbed in a copy). */
+function gradientNorm(w: Weights, name: string, s: IalsSettings): number {
+  let max = 0;
+  const h = 1e-3;
+  for (let k = 0; k < w.get(name)!.length; k++) {
+    const at = (delta: number): number => {
+      const copy = new Map([...w].map(([n, x]) => [n, Float32Array.from(x)]));
+      copy.get(name)![k] += delta;
+      return bruteLoss(copy, s);
+    };
+    max = Math.max(max, Math.abs((at(h) - at(-h)) / (2 * h)));
+  }
+  return max;
+}
+
+const engines: ScratchEngine[] = [];
+afterAll(async () => {
+  await Promise.all(engines.map((e) => e.dispose()));
+});
+async function make(threads: number): Promise<ScratchEngine> {
+  const e = await ScratchEngine.create(shape, { optimizer: { name: 'sgd', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, settings: { threads } });
+  engines.push(e);
+  await e.setWeights(initWeights(shape, 3));
+  await e.leastSquares.prepare(train);
+  return e;
+}
+const total = (p: { observed: number; unobserved: number; regularization: number }): number => p.observed + p.unobserved + p.regularization;
+
+function maxDiff(a: Weights, b: Weights): number {
+  let m = 0;
+  for (const [name, x] of a) for (let k = 0; k < x.length; k++) m = Math.max(m, Math.abs(x[k] - b.get(name)![k]));
+  return m;
+}
+
+describe('scratch leastSquares', () => {
+  it('loss() equals the sum over every user–item pair, for ν 0 and 1', async () => {
+    const e = await make(1);
+    for (const nu of [0, 1]) {
+      const s = { ...settings, regularizationExp: nu };
+      expect(total(await e.leastSquares.loss(s))).toBeCloseTo(bruteLoss(await e.getWeights(), s), 4);
+    }
+  });
+
+  it('a Cholesky sweep leaves the solved side at a stationary point of the loss', async () => {
+    const e = await make(1);
+    const before = gradientNorm(await e.getWeights(), 'ials_user', settings);
+    await e.leastSquares.sweep('users', settings);
+    const w = await e.getWeights();
+    expect(before).toBeGreaterThan(0.1);
+    expect(gradientNorm(w, 'ials_user', settings)).toBeLessThan(1e-3);
+    await e.leastSquares.sweep('items', settings);
+    expect(gradientNorm(await e.getWeights(), 'ials_item', settings)).toBeLessThan(1e-3);
+  });
+
+  it('CG with d steps reaches the Cholesky solution; with fewer it still lowers the loss', async () => {
+    const chol = await make(1);
+    const cg = await make(1);
+    const cg1 = await make(1);
+    const start = total(await cg1.leastSquares.loss(settings));
+    await chol.leastSquares.sweep('users', settings);
+    await cg.leastSquares.sweep('users', { ...settings, solver: 'cg', cgSteps: d });
+    await cg1.leastSquares.sweep('users', { ...settings, solver: 'cg', cgSteps: 1 });
+    expect(maxDiff(await chol.getWeights(), await cg.getWeights())).toBeLessThan(1e-5);
+    const one = total(await cg1.leastSquares.loss(settings));
+    expect(one).toBeLessThan(start);
+    expect(one).toBeGreaterThan(total(await chol.leastSquares.loss(settings)));
+  });
+
+  it.each(['cholesky', 'cg'] as const)('%s: no half-sweep raises the loss', async (solver) => {
+    const e = await make(1);
+    const s = { ...settings, solver, cgSteps: 2 };
+    let last = total(await e.leastSquares.loss(s));
+    for (let k = 0; k < 6; k++) {
+      await e.leastSquares.sweep(k % 2 === 0 ? 'users' : 'items', s);
+      const now = total(await e.leastSquares.loss(s));
+      expect(now).toBeLessThanOrEqual(last * (1 + 1e-6));
+      last = now;
+    }
+  });
+
+  it('1 and 2 threads solve bitwise the same weights (rows are independent)', async () => {
+    const one = await make(1);
+    const two = await make(2);
+    for (const e of [one, two])
+      for (const side of ['users', 'items', 'users'] as const) await e.leastSquares.sweep(side, { ...settings, solver: 'cg', cgSteps: 3 });
+    expect(maxDiff(await one.getWeights(), await two.getWeights())).toBe(0);
+  });
+
+  it('refuses a model that is not one user and one item table', async () => {
+    const e = await ScratchEngine.create(
+      { ...shape, type: 'neumf' },
+      { optimizer: { name: 'sgd', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, settings: { threads: 1 } },
+    );
+    engines.push(e);
+    await expect(e.leastSquares.prepare(train)).rejects.toThrow(/one user and one item table/);
+  });
+});
