@@ -3,7 +3,7 @@
  * Layering: DEFAULTS < config file < --set flags; the resolved config is saved with every run.
  */
 import { z } from 'zod';
-import { LOSS_NAMES, OPTIMIZER_NAMES, SAMPLER_NAMES } from '../core/training.js';
+import { LEAST_SQUARES_SOLVERS, LOSS_NAMES, OPTIMIZER_NAMES, SAMPLER_NAMES } from '../core/training.js';
 import { DATASET_NAMES } from '../data/datasets.js';
 import { ENGINE_NAMES, ENGINES, type EngineName, type EngineSettings } from '../engines/index.js';
 import { MODEL_TYPES } from '../models/index.js';
@@ -63,6 +63,18 @@ const configFields = z.strictObject({
     beta2: z.number().min(0).lt(1),
     epsilon: z.number().positive(),
   }),
+  /** Model ials only, which is fitted by alternating least squares, not by train's optimizer (the loss: IalsSettings in core/training.ts). */
+  ials: z.strictObject({
+    /** α0, the weight of every user–item pair's ŷ² (the unobserved term). */
+    unobservedWeight: z.number().positive(),
+    /** λ. */
+    regularization: z.number().positive(),
+    /** ν: 0, plain ALS; 1, λ scaled by each row's frequency (Rendle et al. 2022). */
+    regularizationExp: z.number().min(0),
+    solver: z.enum(LEAST_SQUARES_SOLVERS),
+    /** Conjugate-gradient steps per row and sweep (solver cg), from the row's last value. */
+    cgSteps: positiveInt,
+  }),
   eval: z.strictObject({
     k: positiveInt,
     /** When to compute full-ranking metrics (slower): every epoch, after the last, or never. */
@@ -118,6 +130,8 @@ export const DEFAULTS: Config = {
     beta2: 0.999,
     epsilon: 1e-8,
   },
+  // Rendle et al. 2022's ML-20M setting; configs/ml-1m-ials.json has the one chosen for ML-1M.
+  ials: { unobservedWeight: 0.1, regularization: 0.003, regularizationExp: 1, solver: 'cg', cgSteps: 8 },
   eval: { k: 10, fullRanking: 'final' },
   ...engineDefaults,
   output: { models: 'models', reports: 'reports' },

@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { NcfError } from '../util/errors.js';
 import type { PretrainedStart } from '../core/records.js';
+import { LEAST_SQUARES_SOLVERS } from '../core/training.js';
 import { START_FILE } from './run-report.js';
 
 /** Only the config keys the page shows; older folders with fewer or more keys still read. */
@@ -27,6 +28,16 @@ const runConfigSchema = z.object({
     l2: z.number().optional(),
   }),
   pretrain: z.object({ gmf: z.string(), mlp: z.string(), alpha: z.number() }).nullable().optional(),
+  // Added with model ials; absent from older folders.
+  ials: z
+    .object({
+      unobservedWeight: z.number(),
+      regularization: z.number(),
+      regularizationExp: z.number(),
+      solver: z.enum(LEAST_SQUARES_SOLVERS),
+      cgSteps: z.number(),
+    })
+    .optional(),
   run: z.object({
     dataDir: z.string(),
     resumedFromEpoch: z.number(),

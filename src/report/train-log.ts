@@ -1,5 +1,6 @@
 /** The lines `ncf train` prints: what it trains, and one line per epoch. */
 import type { EpochRecord } from '../core/records.js';
+import type { IalsSettings } from '../core/training.js';
 import type { EngineInfo } from '../engines/index.js';
 
 export function trainingLine(o: {
@@ -10,15 +11,20 @@ export function trainingLine(o: {
   items: number;
   positives: number;
   engine: EngineInfo;
-  optimizer: string;
-  lr: number;
-  batchSize: number;
+  /** How it is fitted: optimizer, lr and batch, or the least-squares settings. */
+  fitting: string;
 }): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   return (
     `${o.type} (${n(o.parameters)} parameters) on ${o.dataset}: ${n(o.users)} users, ${n(o.items)} items, ` +
-    `${n(o.positives)} training positives; engine ${o.engine.label}, ${o.optimizer} lr ${o.lr}, batch ${o.batchSize}`
+    `${n(o.positives)} training positives; engine ${o.engine.label}, ${o.fitting}`
   );
+}
+
+/** `alternating least squares: α0 0.3, λ 0.007, ν 1, 8 CG steps per row` */
+export function ialsText(s: IalsSettings): string {
+  const solver = s.solver === 'cholesky' ? 'Cholesky per row' : `${s.cgSteps} CG steps per row`;
+  return `alternating least squares: α0 ${s.unobservedWeight}, λ ${s.regularization}, ν ${s.regularizationExp}, ${solver}`;
 }
 
 export function epochLine(r: EpochRecord, epochs: number): string {

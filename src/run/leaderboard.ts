@@ -11,6 +11,7 @@ import { BASELINE_FILE, baselineFileSchema, type BaselineFile } from '../report/
 import { writePage } from '../report/page-files.js';
 import { bestRow, isTrainReportDir, readJson, readTrainRun, type TrainRunFiles } from '../report/train-files.js';
 import { textTable } from '../report/text-table.js';
+import { ialsText } from '../report/train-log.js';
 import { NcfError } from '../util/errors.js';
 import { runStamp } from '../util/stamp.js';
 
@@ -45,8 +46,9 @@ export function trainRow(r: TrainRunFiles): LeaderboardRow | null {
   const t = c.train;
   const withFull = r.epochs.filter((e) => e.fullHr !== null);
   const last = withFull[withFull.length - 1];
-  const parts = [`${t.optimizer} lr ${t.lr}`, `batch ${t.batchSize}`, `${t.negatives} neg`];
-  if (t.l2) parts.push(`L2 ${t.l2}`);
+  const ials = isModelType(c.model.type) && modelDef(c.model.type).fit === 'least-squares' ? c.ials : undefined;
+  const parts = ials ? [ialsText(ials)] : [`${t.optimizer} lr ${t.lr}`, `batch ${t.batchSize}`, `${t.negatives} neg`];
+  if (t.l2 && !ials) parts.push(`L2 ${t.l2}`);
   return {
     model: modelLabel(c.model.type, t.loss, Boolean(c.pretrain)),
     factors: isModelType(c.model.type) ? modelDef(c.model.type).predictiveFactors(c.model) : c.model.factors,

@@ -15,10 +15,11 @@ import { datasetTally, exploreDataset } from '../data/explore-files.js';
 import { originalIds } from '../data/original-ids.js';
 import { splitFor } from '../data/validation.js';
 import { evalCandidates, scoreProtocols } from '../eval/protocols.js';
+import { modelDef } from '../models/index.js';
 import { countParams, firstNonFinite, firstUserRows, initWeights } from '../models/weights.js';
 import { startText } from '../report/format.js';
 import { RunReport } from '../report/run-report.js';
-import { epochLine, trainingLine } from '../report/train-log.js';
+import { epochLine, ialsText, trainingLine } from '../report/train-log.js';
 import { DATA_STATS_FILE, writeTrainReportPage } from '../report/train-html.js';
 import { trainEpochs, TrainingDiverged } from '../train/loop.js';
 import { feedbackLine, withFeedbackFrom } from './feedback.js';
@@ -54,6 +55,7 @@ export interface TrainResult {
 
 export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult> {
   const dataDir = resolveDataDir(c.data.dataset, c.data.dir);
+  const leastSquares = modelDef(c.model.type).fit === 'least-squares';
   const tally = datasetTally(c.data.dataset);
   const dataset = splitFor(await loadWithProgress(c.data.dataset, dataDir, o.progress, tally), c);
   if (o.feedback && o.resume)
@@ -93,9 +95,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
         items: data.numItems,
         positives: data.train.items.length,
         engine: engine.info,
-        optimizer: c.train.optimizer,
-        lr: c.train.lr,
-        batchSize: c.train.batchSize,
+        fitting: leastSquares ? ialsText(c.ials) : `${c.train.optimizer} lr ${c.train.lr}, batch ${c.train.batchSize}`,
       }),
     );
 
@@ -156,6 +156,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
           lossBlock: 100,
           patience: c.train.patience,
           bestBefore: before ? { hr: before.sampled.hr, epoch: before.epoch } : undefined,
+          leastSquares: leastSquares ? c.ials : undefined,
         },
         {
           onStage: (epoch, stage, total) => o.progress.start(`epoch ${epoch}/${c.train.epochs} ${stage}`, total),
@@ -187,7 +188,8 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
     await writeTrainReportPage(report.dir);
     if (diverged) {
       const kept = history.length ? `${path} keeps epoch ${history[history.length - 1].epoch}` : 'no model saved';
-      throw new NcfError(`training diverged: ${diverged.message} (train.lr ${c.train.lr}: try a smaller one); ${kept}; report: ${report.dir}`);
+      const hint = leastSquares ? 'try a larger ials.regularization' : `train.lr ${c.train.lr}: try a smaller one`;
+      throw new NcfError(`training diverged: ${diverged.message} (${hint}); ${kept}; report: ${report.dir}`);
     }
     const best = bestEpoch(history);
     // train.epochs 0 (pre-training only): the start is the model.

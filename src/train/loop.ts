@@ -2,7 +2,7 @@
  * The one training loop, engine-agnostic: per epoch, sample instances, train mini-batches in
  * chunks (so progress, logging and Ctrl-C happen between chunks, not per step), then evaluate.
  */
-import type { Instances, Objective, SamplerName } from '../core/training.js';
+import type { IalsSettings, Instances, Objective, SamplerName } from '../core/training.js';
 import type { RankingMetrics } from '../core/evaluation.js';
 import type { EpochRecord } from '../core/records.js';
 import type { Engine } from '../engines/engine.js';
@@ -46,6 +46,8 @@ export interface LoopOptions {
   patience?: number | null;
   /** The best sampled HR@K of the epochs before startEpoch and its epoch (resuming with patience). */
   bestBefore?: { hr: number; epoch: number };
+  /** Set for a model fitted by alternating least squares (model ials): each epoch is a user sweep and an item sweep, nothing sampled. */
+  leastSquares?: IalsSettings;
 }
 
 export type Stage = 'sampling' | 'training' | 'evaluating' | 'ranking';
@@ -68,13 +70,40 @@ export async function trainEpochs(
   hooks: LoopHooks = {},
 ): Promise<{ interrupted: boolean; stoppedEarly?: number }> {
   let best = o.bestBefore ?? { hr: Number.NEGATIVE_INFINITY, epoch: o.startEpoch };
+  const fitEpoch = o.leastSquares ? await leastSquaresFitter(engine, data, o.leastSquares) : await sampledFitter(engine, data, o);
+  for (let epoch = o.startEpoch + 1; epoch <= o.epochs; epoch++) {
+    const trained = await fitEpoch(epoch, hooks);
+    if (trained === null) return { interrupted: true };
+    const t = performance.now();
+    hooks.onStage?.(epoch, 'evaluating', data.numUsers);
+    const sampled = await evaluateSampled(engine, data, o.evalNegatives, o.evalN, o.k, (d, n) => hooks.onProgress?.(epoch, d, n, NaN));
+    if (sampled.hr > best.hr) best = { hr: sampled.hr, epoch };
+    const stopping = o.patience != null && epoch < o.epochs && epoch - best.epoch >= o.patience;
+    let full: RankingMetrics | null = null;
+    if (o.fullRanking === 'every' || (o.fullRanking === 'final' && (epoch === o.epochs || stopping))) {
+      hooks.onStage?.(epoch, 'ranking', data.numUsers);
+      full = await evaluateFullRanking(engine, data, o.k, (d, n) => hooks.onProgress?.(epoch, d, n, NaN));
+    }
+    const evalSeconds = (performance.now() - t) / 1000;
+    await hooks.onEpochEnd?.({ epoch, ...trained, sampled, full, evalSeconds, samplesPerSecond: trained.instances / trained.trainSeconds });
+    if (hooks.stopRequested?.()) return { interrupted: epoch < o.epochs };
+    if (stopping) return { interrupted: false, stoppedEarly: epoch };
+  }
+  return { interrupted: false };
+}
+
+/** One epoch's training, before its evaluation; null: stopped (Ctrl-C) part-way, nothing of it kept. */
+type EpochFit = (epoch: number, hooks: LoopHooks) => Promise<Omit<EpochRecord, 'epoch' | 'sampled' | 'full' | 'evalSeconds' | 'samplesPerSecond'> | null>;
+
+/** Sampled instances and mini-batch steps: every model but ials. */
+async function sampledFitter(engine: Engine, data: SplitData, o: LoopOptions): Promise<EpochFit> {
   const length = instancesPerEpoch(data.train, o.negatives, o.loss);
   const device = o.sampler === 'philox' ? engine.sampler : undefined;
   if (device) await device.prepare(data.train, o.negatives, o.loss);
   const host = device ? null : allocateInstances(length);
   const steps = Math.ceil(length / o.batchSize);
   const chunk = Math.max(1, Math.floor(32768 / o.batchSize));
-  for (let epoch = o.startEpoch + 1; epoch <= o.epochs; epoch++) {
+  return async (epoch, hooks) => {
     hooks.onStage?.(epoch, 'sampling', length);
     let t = performance.now();
     let instances: Instances;
@@ -105,38 +134,38 @@ export async function trainEpochs(
       }
       hooks.onProgress?.(epoch, first + count, steps, lossSum / (first + count));
       await yieldToEventLoop();
-      if (hooks.stopRequested?.()) return { interrupted: true };
+      if (hooks.stopRequested?.()) return null;
     }
     if (blockN > 0) lossBlocks.push(blockSum / blockN);
     const trainSeconds = (performance.now() - t) / 1000;
+    return { loss: lossSum / steps, instances: instances.length, sampleSeconds, trainSeconds, lossBlocks };
+  };
+}
 
-    t = performance.now();
-    hooks.onStage?.(epoch, 'evaluating', data.numUsers);
-    const sampled = await evaluateSampled(engine, data, o.evalNegatives, o.evalN, o.k, (d, n) => hooks.onProgress?.(epoch, d, n, NaN));
-    if (sampled.hr > best.hr) best = { hr: sampled.hr, epoch };
-    const stopping = o.patience != null && epoch < o.epochs && epoch - best.epoch >= o.patience;
-    let full: RankingMetrics | null = null;
-    if (o.fullRanking === 'every' || (o.fullRanking === 'final' && (epoch === o.epochs || stopping))) {
-      hooks.onStage?.(epoch, 'ranking', data.numUsers);
-      full = await evaluateFullRanking(engine, data, o.k, (d, n) => hooks.onProgress?.(epoch, d, n, NaN));
-    }
-    const evalSeconds = (performance.now() - t) / 1000;
-    await hooks.onEpochEnd?.({
-      epoch,
-      loss: lossSum / steps,
-      sampled,
-      full,
-      instances: instances.length,
-      sampleSeconds,
-      trainSeconds,
-      evalSeconds,
-      samplesPerSecond: instances.length / trainSeconds,
-      lossBlocks,
-    });
-    if (hooks.stopRequested?.()) return { interrupted: epoch < o.epochs };
-    if (stopping) return { interrupted: false, stoppedEarly: epoch };
-  }
-  return { interrupted: false };
+/**
+ * Alternating least squares (model ials): a user sweep, then an item sweep. The epoch's loss is
+ * the iALS loss after both, per observed pair; `instances` counts the observed pairs.
+ */
+async function leastSquaresFitter(engine: Engine, data: SplitData, s: IalsSettings): Promise<EpochFit> {
+  const lsq = engine.leastSquares;
+  if (!lsq) throw new NcfError(`model ials is fitted by alternating least squares, which the ${engine.info.label} engine does not do: use engine scratch`);
+  await lsq.prepare(data.train);
+  const pairs = data.train.items.length;
+  return async (epoch, hooks) => {
+    hooks.onStage?.(epoch, 'training', 2);
+    const t = performance.now();
+    await lsq.sweep('users', s);
+    hooks.onProgress?.(epoch, 1, 2, NaN);
+    await yieldToEventLoop();
+    if (hooks.stopRequested?.()) return null;
+    await lsq.sweep('items', s);
+    const trainSeconds = (performance.now() - t) / 1000;
+    const parts = await lsq.loss(s);
+    const loss = (parts.observed + parts.unobserved + parts.regularization) / pairs;
+    if (!Number.isFinite(loss)) throw new TrainingDiverged(epoch, 2, 2, `the loss is ${loss}`);
+    hooks.onProgress?.(epoch, 2, 2, loss);
+    return { loss, instances: pairs, sampleSeconds: 0, trainSeconds, lossBlocks: [loss] };
+  };
 }
 
 /** Lets signal handlers and timers run: a chunk of training blocks the thread. */
