@@ -1,0 +1,84 @@
+/**
+ * ncf train with model.type ials: alternating least squares through the CLI. Each epoch's exact
+ * sweeps may only lower the iALS loss, the saved model scores as its last epoch did, and what the
+ * scratch engine cannot give (another engine) or a bad setting is refused in one line.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ModelMeta } from '../../src/artifacts/meta.js';
+import { loadModel } from '../../src/artifacts/model-file.js';
+import { ncf } from '../helpers/cli.js';
+
+describe('ncf train with iALS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ncf-ials-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const train = (name: string, ...sets: string[]) =>
+    ncf([
+      'train',
+      '--config',
+      'configs/smoke.json',
+      '--set',
+      'model.type=ials',
+      '--set',
+      'model.factors=8',
+      '--set',
+      'train.epochs=6',
+      '--set',
+      `name=${name}`,
+      '--set',
+      `output.models=${dir}`,
+      '--set',
+      `output.reports=${dir}`,
+      ...sets.flatMap((s) => ['--set', s]),
+    ]);
+  const stderrLines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
+
+  it('with Cholesky every epoch lowers the loss, and ncf eval of the saved model gives its last epoch’s figures', () => {
+    const r = train('chol', 'ials.solver=cholesky');
+    expect(r.status, r.stderr).toBe(0);
+    const history = loadModel<ModelMeta>(join(dir, 'chol.ncf')).meta.history;
+    expect(history).toHaveLength(6);
+    for (let e = 1; e < history.length; e++) expect(history[e].loss).toBeLessThanOrEqual(history[e - 1].loss * (1 + 1e-6));
+    expect(history[5].loss).toBeLessThan(history[0].loss * 0.95);
+    const last = history[5];
+    const ev = ncf(['eval', '--model', join(dir, 'chol.ncf')]);
+    expect(ev.status, ev.stderr).toBe(0);
+    expect(ev.stdout).toContain(`HR@10 ${last.sampled.hr.toFixed(4)}  NDCG@10 ${last.sampled.ndcg.toFixed(4)}`);
+    expect(ev.stdout).toContain(`HR@10 ${last.full!.hr.toFixed(4)}  NDCG@10 ${last.full!.ndcg.toFixed(4)}`);
+  }, 60_000);
+
+  it('the same seed gives the same model, on 1 thread or 2', () => {
+    const a = train('cg1', 'scratch.threads=1');
+    const b = train('cg2', 'scratch.threads=2');
+    expect(a.status, a.stderr).toBe(0);
+    expect(b.status, b.stderr).toBe(0);
+    const wa = loadModel<ModelMeta>(join(dir, 'cg1.ncf'));
+    const wb = loadModel<ModelMeta>(join(dir, 'cg2.ncf'));
+    expect(wa.meta.history.map((h) => h.loss)).toEqual(wb.meta.history.map((h) => h.loss));
+    expect([...wa.weights.keys()].sort()).toEqual([...wb.weights.keys()].sort());
+    for (const [k, w] of wa.weights) expect(Array.from(w)).toEqual(Array.from(wb.weights.get(k)!));
+  }, 60_000);
+
+  it('refuses the tfjs engine, which has no least-squares solver, in one line', () => {
+    const r = train('tfjs', 'engine=tfjs');
+    expect(r.status).not.toBe(0);
+    const lines = stderrLines(r.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^ncf: model ials is fitted by alternating least squares, which the tfjs .* engine does not do: use engine scratch$/);
+  }, 60_000);
+
+  it('refuses an unknown solver and a negative λ in one line each', () => {
+    for (const [set, message] of [
+      ['ials.solver=lu', /^ncf: invalid config: ials\.solver: /],
+      ['ials.regularization=-1', /^ncf: invalid config: ials\.regularization: /],
+    ] as const) {
+      const r = train('bad', set);
+      expect(r.status).not.toBe(0);
+      const lines = stderrLines(r.stderr);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+    }
+  }, 60_000);
+});
