@@ -100,6 +100,11 @@ export interface LeastSquares {
   sweep(side: 'users' | 'items', s: IalsSettings): Promise<void>;
   /** The iALS loss at the current weights (IalsSettings), by its three terms. */
   loss(s: IalsSettings): Promise<{ observed: number; unobserved: number; regularization: number }>;
+  /**
+   * Fold-in: user `user`'s row solved exactly (Cholesky) for `items` as its positives, against the
+   * item table as it stands, and written in place. Needs no prepare.
+   */
+  solveUser(user: number, items: Int32Array, s: IalsSettings): Promise<void>;
 }
 
 /** What one training step issued. */

@@ -8,7 +8,7 @@ import type { EngineEntry, RecordedEngine } from './entry.js';
 import { scratchEngine } from './scratch/index.js';
 import { tfjsEngine } from './tfjs/index.js';
 
-export type { Engine, EngineInfo, EngineOptions, StepCount, UserRows } from './engine.js';
+export type { Engine, EngineInfo, EngineOptions, LeastSquares, StepCount, UserRows } from './engine.js';
 export type { EngineEntry, RecordedEngine } from './entry.js';
 
 export const ENGINES = { scratch: scratchEngine, tfjs: tfjsEngine } as const;

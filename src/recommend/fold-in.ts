@@ -4,10 +4,12 @@
  * positive, with fresh sampled negatives every step, as in training) by Adam, every other weight
  * frozen. The gradients come from the engine's own loss (its `userRows` capability), so this is
  * the training loss, not a copy; any engine that has the capability can serve fold-in.
+ * A model fitted by least squares (ials) instead gets its row solved exactly against the item
+ * table, its own objective in closed form, where the engine can (its `leastSquares` capability).
  */
 import type { ModelShape, Weights } from '../core/model.js';
-import type { Instances } from '../core/training.js';
-import type { Engine, UserRows } from '../engines/index.js';
+import type { IalsSettings, Instances } from '../core/training.js';
+import type { Engine, LeastSquares, UserRows } from '../engines/index.js';
 import { paramSpecs } from '../models/index.js';
 import { NcfError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
@@ -28,7 +30,9 @@ export class FoldIn {
   readonly user: number;
   private constructor(
     private readonly engine: Engine,
-    private readonly rows: UserRows,
+    private readonly rows: UserRows | null,
+    /** Set for a least-squares model on an engine that solves rows: fold-in is then that solve. */
+    private readonly solver: { leastSquares: LeastSquares; settings: IalsSettings } | null,
     private readonly shape: ModelShape,
     /** The model's per-user tables, their row widths and whether they start at zero (biases) or ~ N(0, embeddingStd). */
     private readonly userTables: [name: string, width: number, zeros: boolean][],
@@ -38,7 +42,14 @@ export class FoldIn {
   }
 
   /** An engine holding the trained weights plus one extra user row, loaded once; requests only rewrite that row. */
-  static async create(trained: ModelShape, weights: Weights, makeEngine: EngineMaker, settings: FoldInSettings = FOLD_IN): Promise<FoldIn> {
+  static async create(
+    trained: ModelShape,
+    weights: Weights,
+    makeEngine: EngineMaker,
+    settings: FoldInSettings = FOLD_IN,
+    /** The model's least-squares settings when it was fitted that way (model ials). */
+    ials?: IalsSettings,
+  ): Promise<FoldIn> {
     const shape: ModelShape = { ...trained, numUsers: trained.numUsers + 1 };
     // In paramSpecs order: the order the extra row's start values are drawn in.
     const userTables = paramSpecs(trained)
@@ -51,16 +62,27 @@ export class FoldIn {
       extended.set(name, t);
     }
     const engine = await makeEngine(shape);
-    if (!engine.userRows) {
+    const solver = ials && engine.leastSquares ? { leastSquares: engine.leastSquares, settings: ials } : null;
+    if (!solver && !engine.userRows) {
       await engine.dispose();
       throw new NcfError(`fold-in needs an engine that can fit one user's rows; ${engine.info.label} cannot`);
     }
     await engine.setWeights(extended);
-    return new FoldIn(engine, engine.userRows, shape, userTables, settings);
+    return new FoldIn(engine, engine.userRows ?? null, solver, shape, userTables, settings);
   }
 
   /** Fits the extra user's row to `likes` (dense item ids); returns its logits for every item. */
   async scoresFor(likes: Int32Array, seed: number): Promise<Float32Array> {
+    if (this.solver) await this.solver.leastSquares.solveUser(this.user, likes, this.solver.settings);
+    else await this.fitByGradient(likes, seed);
+    const I = this.shape.numItems;
+    const items = Int32Array.from({ length: I }, (_, i) => i);
+    return this.engine.score(new Int32Array(I).fill(this.user), items);
+  }
+
+  /** Adam on the training loss's gradient in the extra row, with fresh negatives every step. */
+  private async fitByGradient(likes: Int32Array, seed: number): Promise<void> {
+    const rows = this.rows!;
     const rng = new Rng(seed);
     const I = this.shape.numItems;
     const row = new Map<string, Float32Array>();
@@ -92,8 +114,8 @@ export class FoldIn {
           inst.labels[a * per + k] = 0;
         }
       }
-      await this.rows.set(this.user, row);
-      const { grads } = await this.rows.gradients(inst, 0, n, this.user);
+      await rows.set(this.user, row);
+      const { grads } = await rows.gradients(inst, 0, n, this.user);
       const lrT = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
       for (const [name, r] of row) {
         const g = grads.get(name)!;
@@ -105,9 +127,7 @@ export class FoldIn {
         }
       }
     }
-    await this.rows.set(this.user, row);
-    const items = Int32Array.from({ length: I }, (_, i) => i);
-    return this.engine.score(new Int32Array(I).fill(this.user), items);
+    await rows.set(this.user, row);
   }
 
   async dispose(): Promise<void> {

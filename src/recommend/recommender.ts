@@ -18,10 +18,11 @@ import { RECENT_TRAIN, type SplitData } from '../data/split.js';
 import type { MovieInfo } from '../data/types.js';
 import type { Engine } from '../engines/index.js';
 import { evalCandidates } from '../eval/protocols.js';
+import { modelDef } from '../models/index.js';
 import { NcfError } from '../util/errors.js';
 import { Progress } from '../util/progress.js';
 
-import { FoldIn } from './fold-in.js';
+import { FOLD_IN, FoldIn } from './fold-in.js';
 import { modelCard } from './model-card.js';
 import {
   MAX_K,
@@ -63,7 +64,8 @@ export async function loadRecommender(modelPath: string, opts: LoadOptions = {})
   const makeEngine = (shape: ModelShape): Promise<Engine> => engineFor(serving, shape, NO_OPTIMIZER);
   const engine = await makeEngine(f.shape);
   await engine.setWeights(f.weights);
-  const foldIn = await FoldIn.create(f.shape, f.weights, makeEngine);
+  const ials = modelDef(f.shape.type).fit === 'least-squares' ? c.ials : undefined;
+  const foldIn = await FoldIn.create(f.shape, f.weights, makeEngine, FOLD_IN, ials);
   const info: RecommenderInfo = {
     model: modelPath,
     dataset: c.data.dataset,

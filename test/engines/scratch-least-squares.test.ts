@@ -11,6 +11,7 @@ import type { IalsSettings } from '../../src/core/training.js';
 import { buildInteractions, type Interactions } from '../../src/data/interactions.js';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
 import { initWeights } from '../../src/models/weights.js';
+import { FOLD_IN, FoldIn } from '../../src/recommend/fold-in.js';
 import { Rng } from '../../src/util/rng.js';
 
 const U = 13;
@@ -139,6 +140,50 @@ describe('scratch leastSquares', () => {
     for (const e of [one, two])
       for (const side of ['users', 'items', 'users'] as const) await e.leastSquares.sweep(side, { ...settings, solver: 'cg', cgSteps: 3 });
     expect(maxDiff(await one.getWeights(), await two.getWeights())).toBe(0);
+  });
+
+  it('fold-in: solveUser of an extra row gives the row a Cholesky users-sweep gives that user, and FoldIn scores by it', async () => {
+    const e = await make(1);
+    for (const side of ['users', 'items', 'users', 'items'] as const) await e.leastSquares.sweep(side, settings);
+    const trained = await e.getWeights();
+    await e.leastSquares.sweep('users', settings); // items unchanged: every user row is now the exact solve against them
+    const swept = await e.getWeights();
+    const extraShape = { ...shape, numUsers: U + 1 };
+    const extra = await ScratchEngine.create(extraShape, {
+      optimizer: { name: 'sgd', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+      settings: { threads: 1 },
+    });
+    engines.push(extra);
+    const W = new Float32Array((U + 1) * d);
+    W.set(trained.get('ials_user')!);
+    await extra.setWeights(new Map([...trained, ['ials_user', W]]));
+    const H = trained.get('ials_item')!;
+    for (const u of [0, 5, 12]) {
+      const likes = train.items.slice(train.offsets[u], train.offsets[u + 1]);
+      await extra.leastSquares.solveUser(U, likes, { ...settings, solver: 'cg', cgSteps: 1 }); // always exact
+      const row = (await extra.getWeights()).get('ials_user')!.subarray(U * d, U * d + d);
+      const want = swept.get('ials_user')!.subarray(u * d, u * d + d);
+      for (let k = 0; k < d; k++) expect(row[k]).toBeCloseTo(want[k], 5);
+
+      const fold = await FoldIn.create(
+        shape,
+        trained,
+        async (s) => {
+          const f = await ScratchEngine.create(s, { optimizer: { name: 'sgd', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, settings: { threads: 1 } });
+          engines.push(f);
+          return f;
+        },
+        FOLD_IN,
+        settings,
+      );
+      const scores = await fold.scoresFor(likes, 1);
+      for (let i = 0; i < I; i++) {
+        let y = 0;
+        for (let k = 0; k < d; k++) y += want[k] * H[i * d + k];
+        expect(scores[i]).toBeCloseTo(y, 5);
+      }
+    }
+    await expect(extra.leastSquares.solveUser(U, Int32Array.of(I), settings)).rejects.toThrow(/item 11 is not in 0\.\.10/);
   });
 
   it('refuses a model that is not one user and one item table', async () => {

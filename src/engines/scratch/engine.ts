@@ -142,16 +142,23 @@ export class ScratchEngine implements Engine {
     prepare: async (train) => this.prepareLeastSquares(train),
     sweep: async (side, s) => this.sweep(side, s),
     loss: async (s) => this.leastSquaresLoss(s),
+    solveUser: async (user, items, s) => this.solveUser(user, items, s),
   };
 
-  private prepareLeastSquares(train: Interactions): void {
+  /** The user and item table of a dot-product model, or an error naming the model. */
+  private dotTables(): { user: { off: number; width: number }; item: { off: number; width: number } } {
     const L = this.L;
     const [u, i] = [L.userTables, L.itemTables];
     if (u.length !== 1 || i.length !== 1 || u[0].width !== i[0].width || L.denseStart !== L.total)
       throw new Error(`leastSquares fits a dot product of one user and one item table; ${this.shape.type} is not one`);
+    return { user: u[0], item: i[0] };
+  }
+
+  private prepareLeastSquares(train: Interactions): void {
+    const { user: u, item: i } = this.dotTables();
     if (train.numUsers !== this.shape.numUsers || train.numItems !== this.shape.numItems)
       throw new Error(`leastSquares: the interactions are ${train.numUsers} × ${train.numItems}, the model ${this.shape.numUsers} × ${this.shape.numItems}`);
-    const d = u[0].width;
+    const d = u.width;
     const byItem = usersByItem(train);
     const shared = (a: Int32Array): Int32Array => {
       const out = new Int32Array(new SharedArrayBuffer(a.length * 4));
@@ -169,7 +176,7 @@ export class ScratchEngine implements Engine {
     });
     const { numUsers: U, numItems: I } = this.shape;
     this.lsq = {
-      sides: { users: side(u[0].off, U, train.offsets, train.items, i[0].off, I), items: side(i[0].off, I, byItem.offsets, byItem.users, u[0].off, U) },
+      sides: { users: side(u.off, U, train.offsets, train.items, i.off, I), items: side(i.off, I, byItem.offsets, byItem.users, u.off, U) },
       gram: new Float64Array(new SharedArrayBuffer(d * d * 8)),
       solver: new RowSolver(d),
     };
@@ -204,6 +211,36 @@ export class ScratchEngine implements Engine {
       this.throwIfWorkerFailed();
       throw err;
     }
+  }
+
+  /** The item table's Gramian for fold-in, kept while the weights are unchanged (fold-in only rewrites user rows). */
+  private foldInGram: { version: number; gram: Float64Array; solver: RowSolver } | null = null;
+
+  private solveUser(user: number, items: Int32Array, settings: IalsSettings): void {
+    checkUser(user, this.shape);
+    const { user: u, item: i } = this.dotTables();
+    const { numItems: I } = this.shape;
+    const d = u.width;
+    for (const j of items) if (!(j >= 0 && j < I)) throw new Error(`leastSquares.solveUser: item ${j} is not in 0..${I - 1}`);
+    if (this.foldInGram?.version !== this.weightsVersion) {
+      const gram = new Float64Array(d * d);
+      gramian(this.main.P, i.off, I, d, gram);
+      this.foldInGram = { version: this.weightsVersion, gram, solver: this.foldInGram?.solver ?? new RowSolver(d) };
+    }
+    const job: SweepJob = {
+      solvedOff: u.off + user * d,
+      solvedRows: 1,
+      fixedOff: i.off,
+      fixedRows: I,
+      d,
+      offsets: Int32Array.of(0, items.length),
+      index: items,
+      gram: this.foldInGram.gram,
+      settings: { ...settings, solver: 'cholesky' },
+      bounds: Int32Array.of(0, 1),
+    };
+    this.foldInGram.solver.solveRows(this.main.P, job, 0, 1);
+    this.changedUsers.add(user);
   }
 
   private leastSquaresLoss(settings: IalsSettings): { observed: number; unobserved: number; regularization: number } {
