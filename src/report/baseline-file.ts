@@ -7,6 +7,8 @@ export const BASELINE_FILE = 'baseline.json';
 export const baselineFileSchema = z.object({
   baseline: z.literal('itempop'),
   dataset: z.string(),
+  /** Absent from older files, which all scored the test split. */
+  split: z.enum(['test', 'validation']).optional(),
   k: z.number(),
   startedAt: z.string(),
   sampled: metricSchema,

@@ -16,7 +16,8 @@ const runConfigSchema = z.object({
   name: z.string(),
   engine: z.string(),
   model: z.object({ type: z.string(), factors: z.number(), layers: z.array(z.number()) }),
-  data: z.object({ dataset: z.string() }),
+  // split: absent from older folders, which all scored the test split.
+  data: z.object({ dataset: z.string(), split: z.enum(['test', 'validation']).optional() }),
   train: z.object({
     epochs: z.number(),
     batchSize: z.number(),

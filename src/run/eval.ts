@@ -53,6 +53,7 @@ export async function runItemPop(c: Config, progress: Progress, now = new Date()
   const file: BaselineFile = {
     baseline: 'itempop',
     dataset: c.data.dataset,
+    split: c.data.split,
     k: c.eval.k,
     startedAt: now.toISOString(),
     sampled: { hr: sampled.hr, ndcg: sampled.ndcg },

@@ -97,10 +97,13 @@ function baselineRow(dir: string, b: BaselineFile): LeaderboardRow {
   };
 }
 
+type Split = 'test' | 'validation';
+
 interface Found {
   dir: string;
   name: string;
   dataset: string;
+  split: Split;
   startedAt: string;
   rows: LeaderboardRow[];
 }
@@ -109,11 +112,11 @@ function readFolder(dir: string): Found | null {
   if (isTrainReportDir(dir)) {
     const r = readTrainRun(dir);
     const rows = [trainRow(r), startRow(r)].filter((x): x is LeaderboardRow => x !== null);
-    return { dir, name: r.config.name, dataset: r.config.data.dataset, startedAt: r.config.run.startedAt ?? '', rows };
+    return { dir, name: r.config.name, dataset: r.config.data.dataset, split: r.config.data.split ?? 'test', startedAt: r.config.run.startedAt ?? '', rows };
   }
   if (existsSync(join(dir, BASELINE_FILE))) {
     const b = readJson(dir, BASELINE_FILE, baselineFileSchema, 'a baseline report');
-    return { dir, name: b.baseline, dataset: b.dataset, startedAt: b.startedAt, rows: [baselineRow(dir, b)] };
+    return { dir, name: b.baseline, dataset: b.dataset, split: b.split ?? 'test', startedAt: b.startedAt, rows: [baselineRow(dir, b)] };
   }
   return null;
 }
@@ -121,8 +124,10 @@ function readFolder(dir: string): Found | null {
 /**
  * Report folders among `paths`: each path is a train or baseline report folder, or a folder of
  * them (e.g. reports/). Where a run name appears more than once the newest folder stands for it.
+ * Only runs scored on `split` are tabled (a validation HR is not comparable with a test HR);
+ * `otherSplit` counts the runs left out.
  */
-export function collectRows(paths: string[]): { dataset: string; k: number; rows: LeaderboardRow[] } {
+export function collectRows(paths: string[], split: Split = 'test'): { dataset: string; k: number; rows: LeaderboardRow[]; otherSplit: number } {
   const found: Found[] = [];
   for (const p of paths) {
     if (!existsSync(p)) throw new NcfError(`${p}: no such folder`);
@@ -143,14 +148,20 @@ export function collectRows(paths: string[]): { dataset: string; k: number; rows
     const had = newest.get(f.name);
     if (!had || f.startedAt > had.startedAt) newest.set(f.name, f);
   }
-  const kept = [...newest.values()].filter((f) => f.rows.length > 0);
+  const finished = [...newest.values()].filter((f) => f.rows.length > 0);
+  const kept = finished.filter((f) => f.split === split);
+  const otherSplit = finished.length - kept.length;
   const datasets = [...new Set(kept.map((f) => f.dataset))];
   if (datasets.length > 1) throw new NcfError(`the runs are on different datasets (${datasets.join(', ')}): pass the folders of one`);
-  if (kept.length === 0) throw new NcfError('no finished epoch in any of those runs');
+  if (finished.length === 0) throw new NcfError('no finished epoch in any of those runs');
+  if (kept.length === 0)
+    throw new NcfError(
+      `none of those runs scored the ${split} split (${otherSplit} scored the other): pass --split ${split === 'test' ? 'validation' : 'test'}`,
+    );
   const ks = [...new Set(kept.flatMap((f) => f.rows.map((r) => r.k)))];
   if (ks.length > 1) throw new NcfError(`the runs use different K (${ks.join(', ')}): pass runs with one eval.k`);
   const rows = kept.flatMap((f) => f.rows).sort((a, b) => b.best.hr - a.best.hr || a.run.localeCompare(b.run));
-  return { dataset: datasets[0], k: ks[0], rows };
+  return { dataset: datasets[0], k: ks[0], rows, otherSplit };
 }
 
 /** Columns of text (left-aligned); the rest are numbers. */
@@ -174,14 +185,20 @@ export function leaderboardTable(rows: LeaderboardRow[], k: number): { head: str
   return { head, cells };
 }
 
-export function runLeaderboard(paths: string[], reportsDir: string, now = new Date()): { dir: string; table: string; rows: LeaderboardRow[] } {
-  const { dataset, k, rows } = collectRows(paths);
+export function runLeaderboard(
+  paths: string[],
+  reportsDir: string,
+  now = new Date(),
+  split: Split = 'test',
+): { dir: string; table: string; rows: LeaderboardRow[]; otherSplit: number } {
+  const { dataset, k, rows, otherSplit } = collectRows(paths, split);
   const { head, cells } = leaderboardTable(rows, k);
   const table = textTable(head, cells, TEXT_COLUMNS);
-  const dir = join(reportsDir, `leaderboard-${dataset}-${runStamp(now)}`);
+  const dir = join(reportsDir, `leaderboard-${dataset}${split === 'test' ? '' : `-${split}`}-${runStamp(now)}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'leaderboard.json'), `${JSON.stringify({ dataset, rows }, null, 2)}\n`);
+  writeFileSync(join(dir, 'leaderboard.json'), `${JSON.stringify({ dataset, split, rows }, null, 2)}\n`);
   const notes = [
+    `Scored on the ${split} split${split === 'validation' ? ' (one training item per user held out): for choosing settings, not for comparing with published test figures' : ''}.`,
     `Sampled: the held-out item ranked among the dataset's 99 negatives, at the best epoch by sampled HR@${k} (as He et al. report).`,
     `Full: the held-out item ranked among every item the user has not trained on, at the last epoch that ranked them.`,
   ];
@@ -190,10 +207,11 @@ export function runLeaderboard(paths: string[], reportsDir: string, now = new Da
     title: `Every model on ${dataset}`,
     facts: [
       ['dataset', dataset],
+      ['split', split],
       ['runs', String(rows.length)],
       ['written', now.toISOString()],
     ],
     sections: [{ title: 'Results', notes, tables: [{ head, rows: cells, textColumns: TEXT_COLUMNS }] }],
   });
-  return { dir, table, rows };
+  return { dir, table, rows, otherSplit };
 }

@@ -82,6 +82,28 @@ describe('runLeaderboard', () => {
     expect(readFileSync(join(r.dir, 'report.html'), 'utf8')).toContain('BPR-MF');
   }, 120_000);
 
+  it('tables one split at a time: an iALS run on the validation split is left out of the test table and counted', async () => {
+    const split = join(out, 'split');
+    cpSync(reports, split, { recursive: true });
+    const ials = await runTrain(
+      config('t-ials-val', ['model.type=ials', 'data.split=validation', 'ials.solver=cholesky', `output.reports=${JSON.stringify(split)}`]),
+      quiet,
+    );
+    const test = collectRows([split]);
+    expect(test.rows.map((x) => x.run).sort()).toEqual(['itempop', 't-bpr', 't-gmf', 't-mf']);
+    expect(test.otherSplit).toBe(1);
+    const val = collectRows([split], 'validation');
+    expect(val.rows.map((x) => x.run)).toEqual(['t-ials-val']);
+    expect(val.otherSplit).toBe(4);
+    const row = val.rows[0];
+    expect(row.model).toBe('iALS');
+    expect(row.training).toBe('alternating least squares: α0 0.1, λ 0.003, ν 1, Cholesky per row');
+    expect(row.best.hr).toBeCloseTo(bestEpoch(ials.history)!.sampled.hr, 6);
+    const onlyVal = join(out, 'only-val');
+    cpSync(row.dir, onlyVal, { recursive: true });
+    expect(() => collectRows([onlyVal])).toThrow(/none of those runs scored the test split \(1 scored the other\): pass --split validation/);
+  }, 60_000);
+
   it('refuses runs from different datasets, and folders that hold no report', () => {
     const other = join(out, 'other');
     cpSync(reports, other, { recursive: true });
