@@ -16,6 +16,12 @@ export function ncf(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** `ncf train` on configs/smoke.json as run `name`, its model and report under `dir`, with more `--set`s. */
+export function trainSmoke(dir: string, name: string, sets: string[]): CliResult {
+  const all = [`name=${name}`, `output.models=${dir}`, `output.reports=${dir}`, ...sets];
+  return ncf(['train', '--config', 'configs/smoke.json', ...all.flatMap((s) => ['--set', s])]);
+}
+
 /** Starts the CLI and sends SIGINT once `trigger` appears on stdout. */
 export function ncfInterrupted(args: string[], trigger: RegExp): Promise<CliResult> {
   return new Promise((resolve) => {

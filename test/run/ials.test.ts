@@ -9,30 +9,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelMeta } from '../../src/artifacts/meta.js';
 import { loadModel } from '../../src/artifacts/model-file.js';
-import { ncf } from '../helpers/cli.js';
+import { ncf, trainSmoke } from '../helpers/cli.js';
 
 describe('ncf train with iALS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ncf-ials-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const train = (name: string, ...sets: string[]) =>
-    ncf([
-      'train',
-      '--config',
-      'configs/smoke.json',
-      '--set',
-      'model.type=ials',
-      '--set',
-      'model.factors=8',
-      '--set',
-      'train.epochs=6',
-      '--set',
-      `name=${name}`,
-      '--set',
-      `output.models=${dir}`,
-      '--set',
-      `output.reports=${dir}`,
-      ...sets.flatMap((s) => ['--set', s]),
-    ]);
+  const train = (name: string, ...sets: string[]) => trainSmoke(dir, name, ['model.type=ials', 'model.factors=8', 'train.epochs=6', ...sets]);
   const stderrLines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
 
   it('with Cholesky every epoch lowers the loss, and ncf eval of the saved model gives its last epoch’s figures', () => {

@@ -8,26 +8,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelMeta } from '../../src/artifacts/meta.js';
 import { loadModel } from '../../src/artifacts/model-file.js';
-import { ncf } from '../helpers/cli.js';
+import { trainSmoke } from '../helpers/cli.js';
 
 describe('train.patience', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ncf-patience-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const train = (name: string, ...sets: string[]) =>
-    ncf([
-      'train',
-      '--config',
-      'configs/smoke.json',
-      '--set',
-      'train.epochs=30',
-      '--set',
-      `name=${name}`,
-      '--set',
-      `output.models=${dir}`,
-      '--set',
-      `output.reports=${dir}`,
-      ...sets.flatMap((s) => ['--set', s]),
-    ]);
+  const train = (name: string, ...sets: string[]) => trainSmoke(dir, name, ['train.epochs=30', ...sets]);
 
   it('stops after that many epochs without a better sampled HR, and the last epoch gets the final full ranking', () => {
     const all = train('all');

@@ -93,18 +93,11 @@ export function dotBiasBackward(
   P: Float32Array, aRows: Int32Array, bRows: Int32Array, userBias: Int32Array, itemBias: Int32Array, bias: number,
   dz: Float64Array, dP: Float32Array, n: number,
 ): void {
+  dotBackward(P, aRows, bRows, dz, dP, n);
   let gBias = 0;
   for (let s = 0; s < MB; s++) {
-    const a = aRows[s];
-    const c = bRows[s];
-    const g = dz[s];
-    for (let k = 0; k < n; k++) {
-      const pa = P[a + k];
-      dP[a + k] += g * P[c + k];
-      dP[c + k] += g * pa;
-    }
-    dP[itemBias[s]] += g;
-    gBias += g;
+    dP[itemBias[s]] += dz[s];
+    gBias += dz[s];
   }
   dP[bias] += gBias;
   for (let s = 0; s < MB; s += 2) {
@@ -128,6 +121,7 @@ export function dotForward(P: Float32Array, aRows: Int32Array, bRows: Int32Array
     z[s] = dot;
   }
 }
+
 /** ∂z/∂p_a,k = p_b,k and ∂z/∂p_b,k = p_a,k. */
 export function dotBackward(P: Float32Array, aRows: Int32Array, bRows: Int32Array, dz: Float64Array, dP: Float32Array, n: number): void {
   for (let s = 0; s < MB; s++) {
