@@ -113,8 +113,10 @@ describe.skipIf(skip !== null)('tfjs.kernels "fused" on webgpu vs the scratch en
       // Two dispatches a step (the step kernel, the optimizer); the towers add one for their dense gradients.
       expect(await f.countStep!(batch(false), 16, 0), type).toEqual({ count: type === 'mlp' || type === 'neumf' ? 3 : 2, unit: 'dispatches' });
     }
-    const other = createEngine('tfjs', shapeOf('ials'), { optimizer: adam, settings: fused });
-    await expect(other).rejects.toThrow(new NcfError('tfjs.kernels "fused" covers models gmf, mlp, neumf, mf so far, not ials: use tfjs.kernels "graph"'));
+    const other = createEngine('tfjs', shapeOf('nokernels'), { optimizer: adam, settings: fused });
+    await expect(other).rejects.toThrow(
+      new NcfError('tfjs.kernels "fused" covers models gmf, mlp, neumf, mf, ials so far, not nokernels: use tfjs.kernels "graph"'),
+    );
   });
 
   it('lazy_adam and sgd leave the rows no batch touched, and their moments, as they were', async () => {

@@ -22,7 +22,7 @@ import { FusedSampler } from './device-sampler.js';
 import { FusedRanker } from './device-ranker.js';
 import { gmfLogit, gmfStepShader } from './gmf-shaders.js';
 import { towerDenseShader, towerLogit, towerStepShader, towerStrides, type TowerLayout } from './tower-shaders.js';
-import { adamShader, mfLogit, mfStepShader, scoreShader, touchedRowsShader, WORKGROUP, type ArenaTables } from './mf-shaders.js';
+import { adamShader, mfLogit, mfStepShader, scoreShader, touchedRowsShader, WORKGROUP, type ArenaTables, type MfLayout } from './mf-shaders.js';
 
 /**
  * A model's own kernels: the training step's (forward + loss + backward) and its logit, which the
@@ -36,12 +36,24 @@ interface FusedModel {
   strides?(L: FlatLayout): { x: number; d: number };
 }
 
-const mfOffsets = (L: FlatLayout) => ({
+const mfOffsets = (L: FlatLayout): MfLayout => ({
+  biases: true,
   pu: tableOf(L, 'mf_user').off,
   qi: tableOf(L, 'mf_item').off,
   bu: tableOf(L, 'user_bias').off,
   bi: tableOf(L, 'item_bias').off,
   b: offsetOf(L, 'out_bias'),
+  F: L.shape.factors,
+  total: L.total,
+});
+/** iALS's plain dot product through MF's kernels, without the biases. */
+const dotOffsets = (L: FlatLayout): MfLayout => ({
+  biases: false,
+  pu: tableOf(L, 'ials_user').off,
+  qi: tableOf(L, 'ials_item').off,
+  bu: 0,
+  bi: 0,
+  b: 0,
   F: L.shape.factors,
   total: L.total,
 });
@@ -84,6 +96,7 @@ const FUSED_MODELS: Record<string, FusedModel> = {
   mlp: tower,
   neumf: tower,
   mf: { step: (L, pairs) => mfStepShader(mfOffsets(L), pairs), logit: (L) => mfLogit(mfOffsets(L)) },
+  ials: { step: (L, pairs) => mfStepShader(dotOffsets(L), pairs), logit: (L) => mfLogit(dotOffsets(L)) },
 };
 
 /** Bytes per step's uniform slot: the usual minUniformBufferOffsetAlignment. */

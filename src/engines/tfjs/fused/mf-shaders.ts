@@ -1,5 +1,6 @@
 /**
- * WGSL for MF with biases (Rendle et al. 2020), z = b + b_u + b_i + p_u·q_i, as two kernels per
+ * WGSL for MF with biases (Rendle et al. 2020), z = b + b_u + b_i + p_u·q_i, or for the plain dot
+ * product z = p_u·q_i (iALS's model, whose gradient fold-in and parity run here), as two kernels per
  * training step over one parameter arena in the flat layout (engines/flat-layout.ts):
  *   step:      forward, loss and backward of every unit of the batch (an instance under bce, a
  *              pair under bpr), one thread each; row gradients are float adds by compare-and-swap
@@ -15,6 +16,8 @@
  */
 
 export interface MfLayout {
+  /** false: the plain dot product, and bu, bi, b are not read. */
+  biases: boolean;
   /** Offsets (in floats) of p (U, F), q (I, F), b_u (U), b_i (I) and b. */
   pu: number;
   qi: number;
@@ -96,8 +99,12 @@ fn backward(u: u32, i: u32, g: f32, w: f32, userBias: bool) {
     addTo(${L.pu}u + u * F + k, g * qi + c * pu);
     addTo(${L.qi}u + i * F + k, g * pu + c * qi);
   }
-  if (userBias) { addTo(${L.bu}u + u, g + c * P[${L.bu}u + u]); }
-  addTo(${L.bi}u + i, g + c * P[${L.bi}u + i]);
+${
+  L.biases
+    ? `  if (userBias) { addTo(${L.bu}u + u, g + c * P[${L.bu}u + u]); }
+  addTo(${L.bi}u + i, g + c * P[${L.bi}u + i]);`
+    : ''
+}
 }
 
 @compute @workgroup_size(${WORKGROUP})
@@ -119,8 +126,12 @@ ${
     let g = (sigmoid(d) - 1.0) * w;
     // The pair's user-bias and global-bias terms cancel exactly (g − g): left out, as the scratch engine sums them first.
     backward(u, ip, g, w, false);
-    backward(u, ineg, -g, w, false);
+    backward(u, ineg, -g, w, false);${
+      L.biases
+        ? `
     addTo(${L.bu}u + u, 2.0 * st.l2 * w * P[${L.bu}u + u]);`
+        : ''
+    }`
     : `    let s = st.b0 + t;
     let u = inst[s];
     let i = inst[st.n + s];
@@ -139,11 +150,15 @@ ${
     workgroupBarrier();
   }
   if (li == 0u) {
-    addLoss(st.slot, part[0].x * w);
+    addLoss(st.slot, part[0].x * w);${
+      L.biases
+        ? `
     // The global bias: the workgroup's sum of g, and (once per step) its dense L2 share.
     var add = part[0].y;
     if (gid.x == 0u) { add += st.l2 * ${pairs ? '2.0' : '1.0'} * P[${L.b}u]; }
-    addTo(${L.b}u, add);
+    addTo(${L.b}u, add);`
+        : ''
+    }
   }
 }`;
 }
@@ -181,12 +196,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: 
 }`;
 }
 
-/** MF's logit, z = b + b_u + b_i + p_u·q_i. */
+/** MF's logit, z = b + b_u + b_i + p_u·q_i (z = p_u·q_i without biases). */
 export function mfLogit(L: MfLayout): string {
   return `
 const F = ${L.F}u;
 fn logit(u: u32, i: u32) -> f32 {
-  var z = P[${L.b}u] + P[${L.bu}u + u] + P[${L.bi}u + i];
+  var z = ${L.biases ? `P[${L.b}u] + P[${L.bu}u + u] + P[${L.bi}u + i]` : '0.0'};
   for (var k = 0u; k < F; k++) { z += P[${L.pu}u + u * F + k] * P[${L.qi}u + i * F + k]; }
   return z;
 }`;
