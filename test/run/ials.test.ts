@@ -43,6 +43,26 @@ describe('ncf train with iALS', () => {
     for (const [k, w] of wa.weights) expect(Array.from(w)).toEqual(Array.from(wb.weights.get(k)!));
   }, 60_000);
 
+  it('--resume after 3 epochs gives the weights of 6 epochs in one run', () => {
+    const whole = train('whole');
+    const part = train('part', 'train.epochs=3');
+    expect(whole.status, whole.stderr).toBe(0);
+    expect(part.status, part.stderr).toBe(0);
+    const resumed = ncf([
+      'train',
+      '--config',
+      'configs/smoke.json',
+      '--resume',
+      ...['model.type=ials', 'model.factors=8', 'train.epochs=6', 'name=part', `output.models=${dir}`, `output.reports=${dir}`].flatMap((s) => ['--set', s]),
+    ]);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('after epoch 3');
+    const a = loadModel<ModelMeta>(join(dir, 'whole.ncf'));
+    const b = loadModel<ModelMeta>(join(dir, 'part.ncf'));
+    expect(b.epoch).toBe(6);
+    for (const [k, w] of a.weights) expect(Array.from(b.weights.get(k)!)).toEqual(Array.from(w));
+  }, 60_000);
+
   it('refuses the tfjs engine, which has no least-squares solver, in one line', () => {
     const r = train('tfjs', 'engine=tfjs');
     expect(r.status).not.toBe(0);
