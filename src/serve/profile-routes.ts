@@ -3,9 +3,10 @@
  * database before the answer is sent), and recommendations folded in from them. Every route of a
  * profile needs its token; writes are rate-limited per IP.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { RecommenderApi } from '../recommend/types.js';
-import { createProfile, type Db, deleteRating, FEEDBACK_CHANNEL, listRatings, putRating } from '../store/index.js';
+import { createProfile, type Db, deleteRating, FEEDBACK_CHANNEL, listRatings, parseFeedbackNotice, putRating } from '../store/index.js';
 import { NcfError } from '../util/errors.js';
 import { profileAuth } from './bearer.js';
 import { errorBody } from './errors.js';
@@ -30,7 +31,13 @@ export interface ProfileRouteOptions {
 /** Registers the routes; resolves once the feedback NOTIFY is listened to (another server's ratings then clear this one's cache). */
 export async function registerProfileRoutes(app: FastifyInstance, rec: RecommenderApi, db: Db, o: ProfileRouteOptions): Promise<void> {
   const cache = new RecommendationCache();
-  const unlisten = await db.listen(FEEDBACK_CHANNEL, (profileId) => cache.drop(profileId));
+  // This server's writes drop the cache when they commit; their notices, named with its origin,
+  // come back later and would drop the answer computed since.
+  const origin = randomUUID();
+  const unlisten = await db.listen(FEEDBACK_CHANNEL, (payload) => {
+    const notice = parseFeedbackNotice(payload);
+    if (notice && notice.origin !== origin) cache.drop(notice.profileId);
+  });
   app.addHook('onClose', async () => unlisten());
   const auth = profileAuth(db);
   const limited = { rateLimit: { max: o.writesPerMinute, timeWindow: '1 minute' } };
@@ -47,7 +54,7 @@ export async function registerProfileRoutes(app: FastifyInstance, rec: Recommend
       const { rating, like } = req.body ?? {};
       if ((rating === undefined) === (like === undefined)) throw new NcfError('send exactly one of {"rating": 1..5} or {"like": true}');
       if (!rec.movie(movieId)) return reply.status(404).send(errorBody(404, `movie ${movieId} is not in this model's catalogue`));
-      const stored = await putRating(db, id, movieId, rating !== undefined ? { rating } : { like: true });
+      const stored = await putRating(db, id, movieId, rating !== undefined ? { rating } : { like: true }, origin);
       cache.drop(id);
       return stored;
     },
@@ -58,7 +65,7 @@ export async function registerProfileRoutes(app: FastifyInstance, rec: Recommend
     { schema: deleteRatingSchema, config: limited, preValidation: auth },
     async (req, reply) => {
       const { id, movieId } = req.params;
-      if (!(await deleteRating(db, id, movieId))) return reply.status(404).send(errorBody(404, `this profile has no rating of movie ${movieId}`));
+      if (!(await deleteRating(db, id, movieId, origin))) return reply.status(404).send(errorBody(404, `this profile has no rating of movie ${movieId}`));
       cache.drop(id);
       return reply.status(204).send();
     },

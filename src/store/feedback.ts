@@ -1,9 +1,16 @@
-/** The append-only feedback log: a row per rating write or delete, and a NOTIFY with the profile id. */
+/** The append-only feedback log: a row per rating write or delete, and a NOTIFY naming the profile and the writer. */
 import { NOTIFY_SQL, type Queryable } from './db.js';
 import { isoTime } from './time.js';
 
-/** Each notification's payload is the id of the profile whose ratings changed. */
+/** Each notification's payload is a FeedbackNotice as JSON. */
 export const FEEDBACK_CHANNEL = 'ncf_feedback';
+
+export interface FeedbackNotice {
+  /** The profile whose ratings changed. */
+  profileId: string;
+  /** Whoever wrote them, as they named themselves to putRating or deleteRating ('' for no name). */
+  origin: string;
+}
 
 export interface FeedbackEvent {
   id: number;
@@ -20,7 +27,7 @@ export interface FeedbackEvent {
 export type FeedbackEntry = Omit<FeedbackEvent, 'id' | 'at'>;
 
 /** Inside the rating's transaction: the row and the notification take effect when it commits. */
-export async function appendFeedback(tx: Queryable, entry: FeedbackEntry): Promise<void> {
+export async function appendFeedback(tx: Queryable, origin: string, entry: FeedbackEntry): Promise<void> {
   // One writer at a time until commit, so ids become visible in order and a reader resuming after
   // the last id it saw misses none (bigserial ids of concurrent transactions can commit out of order).
   await tx.query('LOCK TABLE feedback IN EXCLUSIVE MODE');
@@ -31,7 +38,18 @@ export async function appendFeedback(tx: Queryable, entry: FeedbackEntry): Promi
     entry.liked,
     entry.deleted,
   ]);
-  await tx.query(NOTIFY_SQL, [FEEDBACK_CHANNEL, entry.profileId]);
+  const notice: FeedbackNotice = { profileId: entry.profileId, origin };
+  await tx.query(NOTIFY_SQL, [FEEDBACK_CHANNEL, JSON.stringify(notice)]);
+}
+
+/** The notice in a payload on FEEDBACK_CHANNEL; null for anything else sent there. */
+export function parseFeedbackNotice(payload: string): FeedbackNotice | null {
+  try {
+    const v = JSON.parse(payload) as Partial<FeedbackNotice> | null;
+    return typeof v?.profileId === 'string' && typeof v.origin === 'string' ? { profileId: v.profileId, origin: v.origin } : null;
+  } catch {
+    return null;
+  }
 }
 
 interface FeedbackRow {

@@ -23,8 +23,11 @@ interface RatingRow {
 
 const RATING_COLUMNS = 'movie_id, rating, liked, at';
 
-/** Inserts or replaces; durable once it resolves. A rating outside 1..5 fails the table's CHECK. */
-export async function putRating(db: Db, profileId: string, movieId: number, input: RatingInput): Promise<StoredRating> {
+/**
+ * Inserts or replaces; durable once it resolves. A rating outside 1..5 fails the table's CHECK.
+ * origin names the writer in the feedback notice (FeedbackNotice.origin).
+ */
+export async function putRating(db: Db, profileId: string, movieId: number, input: RatingInput, origin = ''): Promise<StoredRating> {
   const rating = 'rating' in input ? input.rating : null;
   const liked = 'like' in input && input.like;
   return db.transaction(async (tx) => {
@@ -34,17 +37,17 @@ export async function putRating(db: Db, profileId: string, movieId: number, inpu
        RETURNING ${RATING_COLUMNS}`,
       [profileId, movieId, rating, liked],
     );
-    await appendFeedback(tx, { profileId, movieId, rating, liked, deleted: false });
+    await appendFeedback(tx, origin, { profileId, movieId, rating, liked, deleted: false });
     return storedRating(rows[0]);
   });
 }
 
-/** Whether there was a rating to delete; only a deletion is logged. */
-export async function deleteRating(db: Db, profileId: string, movieId: number): Promise<boolean> {
+/** Whether there was a rating to delete; only a deletion is logged. origin as for putRating. */
+export async function deleteRating(db: Db, profileId: string, movieId: number, origin = ''): Promise<boolean> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query('DELETE FROM ratings WHERE profile_id = $1 AND movie_id = $2 RETURNING movie_id', [profileId, movieId]);
     if (rows.length === 0) return false;
-    await appendFeedback(tx, { profileId, movieId, rating: null, liked: false, deleted: true });
+    await appendFeedback(tx, origin, { profileId, movieId, rating: null, liked: false, deleted: true });
     return true;
   });
 }

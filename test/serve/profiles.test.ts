@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Movie, Recommendations, RecommenderApi } from '../../src/recommend/types.js';
 import { buildServer } from '../../src/serve/server.js';
-import { type Db, openDb } from '../../src/store/index.js';
+import { type Db, FEEDBACK_CHANNEL, openDb, parseFeedbackNotice } from '../../src/store/index.js';
 import { createDatabase, PG_URL, type TestDatabase } from '../store/postgres.js';
 
 const CATALOGUE: Movie[] = Array.from({ length: 20 }, (_, k) => ({ movieId: k + 1, title: `Movie ${k + 1}`, genres: ['Drama'] }));
@@ -64,9 +64,11 @@ function suite(name: string, open: () => Promise<{ a: Db; b: Db; done: () => Pro
     let app: FastifyInstance;
     let second: FastifyInstance;
     let done: () => Promise<void>;
+    let db: Db;
     beforeAll(async () => {
       const dbs = await open();
       done = dbs.done;
+      db = dbs.a;
       app = buildServer(rec, { db: dbs.a, writesPerMinute: 1000 });
       second = buildServer(other, { db: dbs.b, writesPerMinute: 1000 });
       await app.ready();
@@ -204,6 +206,32 @@ function suite(name: string, open: () => Promise<{ a: Db; b: Db; done: () => Pro
       const next = await recommendations(p);
       expect(rec.likesAsked.at(-1)).toEqual([2, 4, 3]);
       expect(next.items.map((m) => m.movieId)).toEqual([5, 6, 7, 8, 9]);
+    });
+
+    it("keeps an answer when the notice of this server's own rating comes back after it, and drops it for another server's", async () => {
+      const p = await newProfile();
+      const seen: string[] = [];
+      const unlisten = await db.listen(FEEDBACK_CHANNEL, (payload) => seen.push(payload));
+      try {
+        await rate(p, 2, { like: true });
+        await rate(p, 4, { like: true });
+        await expect.poll(() => seen.length, { timeout: 5000 }).toBe(2);
+        const own = seen[1];
+        expect(parseFeedbackNotice(own)?.profileId).toBe(p.id);
+        const answer = await recommendations(p);
+        const asked = rec.likesAsked.length;
+        // Notices arrive whenever the database sends them: the same notice again, now after the answer was cached.
+        await db.notify(FEEDBACK_CHANNEL, own);
+        await expect.poll(() => seen.length, { timeout: 5000 }).toBe(3);
+        expect(await recommendations(p)).toEqual(answer);
+        expect(rec.likesAsked.length).toBe(asked);
+        await db.notify(FEEDBACK_CHANNEL, JSON.stringify({ profileId: p.id, origin: 'another server' }));
+        await expect.poll(() => seen.length, { timeout: 5000 }).toBe(4);
+        expect(await recommendations(p)).toEqual(answer);
+        expect(rec.likesAsked.length).toBe(asked + 1);
+      } finally {
+        await unlisten();
+      }
     });
 
     it('a rating made through another server on the same database shows in this one at once (NOTIFY)', async () => {

@@ -13,6 +13,7 @@ import {
   type Db,
   deleteRating,
   FEEDBACK_CHANNEL,
+  parseFeedbackNotice,
   feedbackSince,
   listRatings,
   MIGRATIONS,
@@ -202,24 +203,26 @@ function storeCases(makeTarget: () => Target): void {
     expect(await feedbackSince(db, log[1].id, 100)).toEqual(log.slice(2));
   });
 
-  it('notifies ncf_feedback with the profile id on commit, and not for a rolled-back write', async () => {
+  it('notifies ncf_feedback with the profile id and the writer’s origin on commit, and not for a rolled-back write', async () => {
     const listener = await target.listener(db, url);
     const payloads: string[] = [];
     const unlisten = await listener.listen(FEEDBACK_CHANNEL, (payload) => payloads.push(payload));
     try {
       const { id } = await createProfile(db);
-      await expect(putRating(db, id, 1, { rating: 9 })).rejects.toThrow();
-      await putRating(db, id, 1, { rating: 3 });
+      const notice = { profileId: id, origin: 'writer a' };
+      await expect(putRating(db, id, 1, { rating: 9 }, 'writer a')).rejects.toThrow();
+      await putRating(db, id, 1, { rating: 3 }, 'writer a');
       await until(() => payloads.length >= 1);
-      expect(payloads).toEqual([id]);
-      await deleteRating(db, id, 1);
+      expect(payloads.map(parseFeedbackNotice)).toEqual([notice]);
+      await deleteRating(db, id, 1, 'writer a');
       await until(() => payloads.length >= 2);
-      expect(payloads).toEqual([id, id]);
+      expect(payloads.map(parseFeedbackNotice)).toEqual([notice, notice]);
       await unlisten();
       await putRating(db, id, 2, { rating: 3 });
       await db.notify(FEEDBACK_CHANNEL, 'after unlisten');
       await new Promise((r) => setTimeout(r, 100));
-      expect(payloads).toEqual([id, id]);
+      expect(payloads.length).toBe(2);
+      for (const other of ['after unlisten', 'null', '{"profileId":"x"}', '{"profileId":1,"origin":"o"}']) expect(parseFeedbackNotice(other), other).toBeNull();
     } finally {
       if (listener !== db) await listener.close();
     }
