@@ -67,6 +67,8 @@ const configFields = z.strictObject({
   ials: z.strictObject({
     /** α0, the weight of every user–item pair's ŷ² (the unobserved term). */
     unobservedWeight: z.number().positive(),
+    /** e: item i's unobserved pairs weigh α0·c_i, c_i ∝ (its training positives)^e with mean 1 (eALS); 0, uniform. */
+    popularityExp: z.number().min(0),
     /** λ. */
     regularization: z.number().positive(),
     /** ν: 0, plain ALS; 1, λ scaled by each row's frequency (Rendle et al. 2022). */
@@ -131,7 +133,7 @@ export const DEFAULTS: Config = {
     epsilon: 1e-8,
   },
   // Rendle et al. 2022's ML-20M setting; configs/ml-1m-ials.json has the one chosen for ML-1M.
-  ials: { unobservedWeight: 0.1, regularization: 0.003, regularizationExp: 1, solver: 'cg', cgSteps: 8 },
+  ials: { unobservedWeight: 0.1, popularityExp: 0, regularization: 0.003, regularizationExp: 1, solver: 'cg', cgSteps: 8 },
   eval: { k: 10, fullRanking: 'final' },
   ...engineDefaults,
   output: { models: 'models', reports: 'reports' },

@@ -77,6 +77,11 @@ export const LEAST_SQUARES_SOLVERS = ['cg', 'cholesky'] as const;
 export interface IalsSettings {
   /** α0: the weight of every pair's ŷ² (the unobserved term). */
   unobservedWeight: number;
+  /**
+   * e, eALS's popularity weighting of that term (He et al. 2016): item i's pairs weigh
+   * α0·c_i, c_i = I·f_i^e / Σ_j f_j^e over training positives f (mean 1); 0, uniform (iALS).
+   */
+  popularityExp: number;
   /** λ. */
   regularization: number;
   /** ν: 0, plain ALS regularisation; 1, scaled by each row's frequency (Rendle et al.). */

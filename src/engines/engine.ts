@@ -102,9 +102,10 @@ export interface LeastSquares {
   loss(s: IalsSettings): Promise<{ observed: number; unobserved: number; regularization: number }>;
   /**
    * Fold-in: user `user`'s row solved exactly (Cholesky) for `items` as its positives, against the
-   * item table as it stands, and written in place. Needs no prepare.
+   * item table as it stands, and written in place. Needs no prepare. itemWeights: the items' c when
+   * s.popularityExp > 0 (models/ials.ts popularityWeights of the training positives), else null.
    */
-  solveUser(user: number, items: Int32Array, s: IalsSettings): Promise<void>;
+  solveUser(user: number, items: Int32Array, s: IalsSettings, itemWeights: Float64Array | null): Promise<void>;
 }
 
 /** What one training step issued. */

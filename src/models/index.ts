@@ -11,6 +11,7 @@ import { mlp } from './mlp.js';
 import { neumf } from './neumf.js';
 import type { ModelDef } from './types.js';
 
+export { popularityWeights } from './ials.js';
 export type { ModelDef } from './types.js';
 
 export const MODELS = { gmf, mlp, neumf, mf, ials } as const satisfies Record<string, ModelDef>;

@@ -10,7 +10,7 @@
 import type { ModelShape, Weights } from '../core/model.js';
 import type { IalsSettings, Instances } from '../core/training.js';
 import type { Engine, LeastSquares, UserRows } from '../engines/index.js';
-import { paramSpecs } from '../models/index.js';
+import { paramSpecs, popularityWeights } from '../models/index.js';
 import { NcfError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 
@@ -32,7 +32,7 @@ export class FoldIn {
     private readonly engine: Engine,
     private readonly rows: UserRows | null,
     /** Set for a least-squares model on an engine that solves rows: fold-in is then that solve. */
-    private readonly solver: { leastSquares: LeastSquares; settings: IalsSettings } | null,
+    private readonly solver: { leastSquares: LeastSquares; settings: IalsSettings; itemWeights: Float64Array | null } | null,
     private readonly shape: ModelShape,
     /** The model's per-user tables, their row widths and whether they start at zero (biases) or ~ N(0, embeddingStd). */
     private readonly userTables: [name: string, width: number, zeros: boolean][],
@@ -47,8 +47,8 @@ export class FoldIn {
     weights: Weights,
     makeEngine: EngineMaker,
     settings: FoldInSettings = FOLD_IN,
-    /** The model's least-squares settings when it was fitted that way (model ials). */
-    ials?: IalsSettings,
+    /** The model's least-squares settings when it was fitted that way (model ials), and each item's training positives (for IalsSettings.popularityExp). */
+    ials?: { settings: IalsSettings; itemPositives: ArrayLike<number> },
   ): Promise<FoldIn> {
     const shape: ModelShape = { ...trained, numUsers: trained.numUsers + 1 };
     // In paramSpecs order: the order the extra row's start values are drawn in.
@@ -62,7 +62,10 @@ export class FoldIn {
       extended.set(name, t);
     }
     const engine = await makeEngine(shape);
-    const solver = ials && engine.leastSquares ? { leastSquares: engine.leastSquares, settings: ials } : null;
+    const solver =
+      ials && engine.leastSquares
+        ? { leastSquares: engine.leastSquares, settings: ials.settings, itemWeights: popularityWeights(ials.itemPositives, ials.settings.popularityExp) }
+        : null;
     if (!solver && !engine.userRows) {
       await engine.dispose();
       throw new NcfError(`fold-in needs an engine that can fit one user's rows; ${engine.info.label} cannot`);
@@ -73,7 +76,7 @@ export class FoldIn {
 
   /** Fits the extra user's row to `likes` (dense item ids); returns its logits for every item. */
   async scoresFor(likes: Int32Array, seed: number): Promise<Float32Array> {
-    if (this.solver) await this.solver.leastSquares.solveUser(this.user, likes, this.solver.settings);
+    if (this.solver) await this.solver.leastSquares.solveUser(this.user, likes, this.solver.settings, this.solver.itemWeights);
     else await this.fitByGradient(likes, seed);
     const I = this.shape.numItems;
     const items = Int32Array.from({ length: I }, (_, i) => i);

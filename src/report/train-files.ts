@@ -33,6 +33,8 @@ const runConfigSchema = z.object({
   ials: z
     .object({
       unobservedWeight: z.number(),
+      // Added with eALS's weighting; absent from older folders (uniform).
+      popularityExp: z.number().default(0),
       regularization: z.number(),
       regularizationExp: z.number(),
       solver: z.enum(LEAST_SQUARES_SOLVERS),

@@ -18,7 +18,7 @@ const U = 13;
 const I = 11;
 const d = 4;
 const shape: ModelShape = { type: 'ials', factors: d, layers: [8, 4], embeddingStd: 0.3, numUsers: U, numItems: I };
-const settings: IalsSettings = { unobservedWeight: 0.3, regularization: 0.05, regularizationExp: 1, solver: 'cholesky', cgSteps: 1 };
+const settings: IalsSettings = { unobservedWeight: 0.3, popularityExp: 0, regularization: 0.05, regularizationExp: 1, solver: 'cholesky', cgSteps: 1 };
 
 function fixture(): Interactions {
   const rng = new Rng(7);
@@ -34,23 +34,33 @@ function fixture(): Interactions {
 }
 const train = fixture();
 const observed = (u: number, i: number): boolean => train.items.subarray(train.offsets[u], train.offsets[u + 1]).includes(i);
+const itemCount = (i: number): number => Array.from({ length: U }, (_, u) => (observed(u, i) ? 1 : 0) as number).reduce((a, b) => a + b, 0);
+const itemPositives = Array.from({ length: I }, (_, i) => itemCount(i));
+
+/** eALS's c_i, written out: I·f_i^e / Σ_j f_j^e. */
+function itemWeight(i: number, e: number): number {
+  const f = (j: number): number => Math.max(itemCount(j), 1) ** e;
+  let sum = 0;
+  for (let j = 0; j < I; j++) sum += f(j);
+  return (I * f(i)) / sum;
+}
 
 /** The iALS loss (IalsSettings) summed over all U × I pairs in float64. */
 function bruteLoss(w: Weights, s: IalsSettings): number {
   const W = w.get('ials_user')!;
   const H = w.get('ials_item')!;
   const userCount = (u: number): number => train.offsets[u + 1] - train.offsets[u];
-  const itemCount = (i: number): number => Array.from({ length: U }, (_, u) => (observed(u, i) ? 1 : 0) as number).reduce((a, b) => a + b, 0);
+  const c = (i: number): number => itemWeight(i, s.popularityExp);
   let loss = 0;
   for (let u = 0; u < U; u++)
     for (let i = 0; i < I; i++) {
       let y = 0;
       for (let k = 0; k < d; k++) y += W[u * d + k] * H[i * d + k];
-      loss += s.unobservedWeight * y * y + (observed(u, i) ? (y - 1) ** 2 : 0);
+      loss += s.unobservedWeight * c(i) * y * y + (observed(u, i) ? (y - 1) ** 2 : 0);
     }
   const norm = (T: Float32Array, r: number): number => Array.from(T.subarray(r * d, r * d + d), (x) => x * x).reduce((a, b) => a + b, 0);
   for (let u = 0; u < U; u++) loss += s.regularization * (userCount(u) + s.unobservedWeight * I) ** s.regularizationExp * norm(W, u);
-  for (let i = 0; i < I; i++) loss += s.regularization * (itemCount(i) + s.unobservedWeight * U) ** s.regularizationExp * norm(H, i);
+  for (let i = 0; i < I; i++) loss += s.regularization * (itemCount(i) + s.unobservedWeight * c(i) * U) ** s.regularizationExp * norm(H, i);
   return loss;
 }
 
@@ -89,23 +99,26 @@ function maxDiff(a: Weights, b: Weights): number {
 }
 
 describe('scratch leastSquares', () => {
-  it('loss() equals the sum over every user–item pair, for ν 0 and 1', async () => {
+  it('loss() equals the sum over every user–item pair, for ν 0 and 1, unobserved pairs uniform or weighted by popularity (eALS)', async () => {
     const e = await make(1);
-    for (const nu of [0, 1]) {
-      const s = { ...settings, regularizationExp: nu };
-      expect(total(await e.leastSquares.loss(s))).toBeCloseTo(bruteLoss(await e.getWeights(), s), 4);
-    }
+    expect(itemWeight(0, 0.5)).not.toBeCloseTo(itemWeight(1, 0.5), 3); // the fixture's items differ in popularity
+    for (const nu of [0, 1])
+      for (const popularityExp of [0, 0.5]) {
+        const s = { ...settings, regularizationExp: nu, popularityExp };
+        expect(total(await e.leastSquares.loss(s))).toBeCloseTo(bruteLoss(await e.getWeights(), s), 4);
+      }
   });
 
-  it('a Cholesky sweep leaves the solved side at a stationary point of the loss', async () => {
+  it.each([0, 0.5])('a Cholesky sweep leaves the solved side at a stationary point of the loss (popularity exponent %s)', async (popularityExp) => {
+    const s = { ...settings, popularityExp };
     const e = await make(1);
-    const before = gradientNorm(await e.getWeights(), 'ials_user', settings);
-    await e.leastSquares.sweep('users', settings);
+    const before = gradientNorm(await e.getWeights(), 'ials_user', s);
+    await e.leastSquares.sweep('users', s);
     const w = await e.getWeights();
     expect(before).toBeGreaterThan(0.1);
-    expect(gradientNorm(w, 'ials_user', settings)).toBeLessThan(1e-3);
-    await e.leastSquares.sweep('items', settings);
-    expect(gradientNorm(await e.getWeights(), 'ials_item', settings)).toBeLessThan(1e-3);
+    expect(gradientNorm(w, 'ials_user', s)).toBeLessThan(1e-3);
+    await e.leastSquares.sweep('items', s);
+    expect(gradientNorm(await e.getWeights(), 'ials_item', s)).toBeLessThan(1e-3);
   });
 
   it('CG with d steps reaches the Cholesky solution; with fewer it still lowers the loss', async () => {
@@ -142,49 +155,57 @@ describe('scratch leastSquares', () => {
     expect(maxDiff(await one.getWeights(), await two.getWeights())).toBe(0);
   });
 
-  it('fold-in: solveUser of an extra row gives the row a Cholesky users-sweep gives that user, and FoldIn scores by it', async () => {
-    const e = await make(1);
-    for (const side of ['users', 'items', 'users', 'items'] as const) await e.leastSquares.sweep(side, settings);
-    const trained = await e.getWeights();
-    await e.leastSquares.sweep('users', settings); // items unchanged: every user row is now the exact solve against them
-    const swept = await e.getWeights();
-    const extraShape = { ...shape, numUsers: U + 1 };
-    const extra = await ScratchEngine.create(extraShape, {
-      optimizer: { name: 'sgd', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-      settings: { threads: 1 },
-    });
-    engines.push(extra);
-    const W = new Float32Array((U + 1) * d);
-    W.set(trained.get('ials_user')!);
-    await extra.setWeights(new Map([...trained, ['ials_user', W]]));
-    const H = trained.get('ials_item')!;
-    for (const u of [0, 5, 12]) {
-      const likes = train.items.slice(train.offsets[u], train.offsets[u + 1]);
-      await extra.leastSquares.solveUser(U, likes, { ...settings, solver: 'cg', cgSteps: 1 }); // always exact
-      const row = (await extra.getWeights()).get('ials_user')!.subarray(U * d, U * d + d);
-      const want = swept.get('ials_user')!.subarray(u * d, u * d + d);
-      for (let k = 0; k < d; k++) expect(row[k]).toBeCloseTo(want[k], 5);
+  it.each([0, 0.5])(
+    'fold-in: solveUser of an extra row gives the row a Cholesky users-sweep gives that user, and FoldIn scores by it (popularity exponent %s)',
+    async (popularityExp) => {
+      const s = { ...settings, popularityExp };
+      const itemWeights = popularityExp === 0 ? null : Float64Array.from({ length: I }, (_, i) => itemWeight(i, popularityExp));
+      const e = await make(1);
+      for (const side of ['users', 'items', 'users', 'items'] as const) await e.leastSquares.sweep(side, s);
+      const trained = await e.getWeights();
+      await e.leastSquares.sweep('users', s); // items unchanged: every user row is now the exact solve against them
+      const swept = await e.getWeights();
+      const extraShape = { ...shape, numUsers: U + 1 };
+      const extra = await ScratchEngine.create(extraShape, {
+        optimizer: { name: 'sgd', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+        settings: { threads: 1 },
+      });
+      engines.push(extra);
+      const W = new Float32Array((U + 1) * d);
+      W.set(trained.get('ials_user')!);
+      await extra.setWeights(new Map([...trained, ['ials_user', W]]));
+      const H = trained.get('ials_item')!;
+      for (const u of [0, 5, 12]) {
+        const likes = train.items.slice(train.offsets[u], train.offsets[u + 1]);
+        await extra.leastSquares.solveUser(U, likes, { ...s, solver: 'cg', cgSteps: 1 }, itemWeights); // always exact
+        const row = (await extra.getWeights()).get('ials_user')!.subarray(U * d, U * d + d);
+        const want = swept.get('ials_user')!.subarray(u * d, u * d + d);
+        for (let k = 0; k < d; k++) expect(row[k]).toBeCloseTo(want[k], 5);
 
-      const fold = await FoldIn.create(
-        shape,
-        trained,
-        async (s) => {
-          const f = await ScratchEngine.create(s, { optimizer: { name: 'sgd', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, settings: { threads: 1 } });
-          engines.push(f);
-          return f;
-        },
-        FOLD_IN,
-        settings,
-      );
-      const scores = await fold.scoresFor(likes, 1);
-      for (let i = 0; i < I; i++) {
-        let y = 0;
-        for (let k = 0; k < d; k++) y += want[k] * H[i * d + k];
-        expect(scores[i]).toBeCloseTo(y, 5);
+        const fold = await FoldIn.create(
+          shape,
+          trained,
+          async (s) => {
+            const f = await ScratchEngine.create(s, {
+              optimizer: { name: 'sgd', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+              settings: { threads: 1 },
+            });
+            engines.push(f);
+            return f;
+          },
+          FOLD_IN,
+          { settings: s, itemPositives },
+        );
+        const scores = await fold.scoresFor(likes, 1);
+        for (let i = 0; i < I; i++) {
+          let y = 0;
+          for (let k = 0; k < d; k++) y += want[k] * H[i * d + k];
+          expect(scores[i]).toBeCloseTo(y, 5);
+        }
       }
-    }
-    await expect(extra.leastSquares.solveUser(U, Int32Array.of(I), settings)).rejects.toThrow(/item 11 is not in 0\.\.10/);
-  });
+      await expect(extra.leastSquares.solveUser(U, Int32Array.of(I), s, itemWeights)).rejects.toThrow(/item 11 is not in 0\.\.10/);
+    },
+  );
 
   it('refuses a model that is not one user and one item table', async () => {
     const e = await ScratchEngine.create(

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { ModelShape, Weights } from '../../core/model.js';
 import { PLAIN_LOG_LOSS, type IalsSettings, type Instances, type OptimizerState } from '../../core/training.js';
 import { type Interactions, usersByItem } from '../../data/interactions.js';
+import { popularityWeights } from '../../models/ials.js';
 import { checkWeights } from '../../models/weights.js';
 import { checkOnHost, checkUser, type Engine, type EngineInfo, type EngineOptions, type LeastSquares, type UserRows } from '../engine.js';
 import { flatLayout, type FlatLayout, type RowTable } from '../flat-layout.js';
@@ -47,7 +48,7 @@ export class ScratchEngine implements Engine {
   /** Shared scratch for splitting `score` across threads, grown on demand. */
   private scoreBuf: { users: Int32Array; items: Int32Array; out: Float32Array } | null = null;
   /** leastSquares' interactions by user and by item and a Gramian buffer, all shared with the workers. */
-  private lsq: { sides: Record<'users' | 'items', LsqSide>; gram: Float64Array; solver: RowSolver } | null = null;
+  private lsq: { sides: Record<'users' | 'items', LsqSide>; gram: Float64Array; solver: RowSolver; itemPositives: Int32Array } | null = null;
 
   private constructor(
     readonly shape: ModelShape,
@@ -142,7 +143,7 @@ export class ScratchEngine implements Engine {
     prepare: async (train) => this.prepareLeastSquares(train),
     sweep: async (side, s) => this.sweep(side, s),
     loss: async (s) => this.leastSquaresLoss(s),
-    solveUser: async (user, items, s) => this.solveUser(user, items, s),
+    solveUser: async (user, items, s, itemWeights) => this.solveUser(user, items, s, itemWeights),
   };
 
   /** The user and item table of a dot-product model, or an error naming the model. */
@@ -175,10 +176,12 @@ export class ScratchEngine implements Engine {
       bounds: balancedBounds(offsets, rows, d, this.info.threads ?? 1),
     });
     const { numUsers: U, numItems: I } = this.shape;
+    this.itemWeightsOf = null;
     this.lsq = {
       sides: { users: side(u.off, U, train.offsets, train.items, i.off, I), items: side(i.off, I, byItem.offsets, byItem.users, u.off, U) },
       gram: new Float64Array(new SharedArrayBuffer(d * d * 8)),
       solver: new RowSolver(d),
+      itemPositives: Int32Array.from({ length: I }, (_, j) => byItem.offsets[j + 1] - byItem.offsets[j]),
     };
   }
 
@@ -188,7 +191,8 @@ export class ScratchEngine implements Engine {
     const { gram, solver } = this.lsq;
     const t = this.lsq.sides[side];
     const d = solver.d;
-    gramian(this.main.P, t.fixedOff, t.fixedRows, d, gram);
+    const itemWeights = this.itemWeights(settings);
+    gramian(this.main.P, t.fixedOff, t.fixedRows, d, gram, side === 'users' ? itemWeights : null);
     const job: SweepJob = {
       solvedOff: t.off,
       solvedRows: t.rows,
@@ -198,6 +202,7 @@ export class ScratchEngine implements Engine {
       offsets: t.offsets,
       index: t.index,
       gram,
+      rowWeights: side === 'items' ? itemWeights : null,
       settings,
       bounds: t.bounds,
     };
@@ -213,19 +218,29 @@ export class ScratchEngine implements Engine {
     }
   }
 
-  /** The item table's Gramian for fold-in, kept while the weights are unchanged (fold-in only rewrites user rows). */
-  private foldInGram: { version: number; gram: Float64Array; solver: RowSolver } | null = null;
+  private itemWeightsOf: { exponent: number; weights: Float64Array | null } | null = null;
 
-  private solveUser(user: number, items: Int32Array, settings: IalsSettings): void {
+  /** eALS's c of the training items, for this exponent (null: uniform). */
+  private itemWeights(settings: IalsSettings): Float64Array | null {
+    if (this.itemWeightsOf?.exponent !== settings.popularityExp)
+      this.itemWeightsOf = { exponent: settings.popularityExp, weights: popularityWeights(this.lsq!.itemPositives, settings.popularityExp) };
+    return this.itemWeightsOf.weights;
+  }
+
+  /** The item table's Gramian for fold-in, kept while the weights (and the items' c) are unchanged (fold-in only rewrites user rows). */
+  private foldInGram: { version: number; itemWeights: Float64Array | null; gram: Float64Array; solver: RowSolver } | null = null;
+
+  private solveUser(user: number, items: Int32Array, settings: IalsSettings, itemWeights: Float64Array | null): void {
     checkUser(user, this.shape);
     const { user: u, item: i } = this.dotTables();
     const { numItems: I } = this.shape;
     const d = u.width;
     for (const j of items) if (!(j >= 0 && j < I)) throw new Error(`leastSquares.solveUser: item ${j} is not in 0..${I - 1}`);
-    if (this.foldInGram?.version !== this.weightsVersion) {
+    if (itemWeights !== null && itemWeights.length !== I) throw new Error(`leastSquares.solveUser: ${itemWeights.length} item weights for ${I} items`);
+    if (this.foldInGram?.version !== this.weightsVersion || this.foldInGram.itemWeights !== itemWeights) {
       const gram = new Float64Array(d * d);
-      gramian(this.main.P, i.off, I, d, gram);
-      this.foldInGram = { version: this.weightsVersion, gram, solver: this.foldInGram?.solver ?? new RowSolver(d) };
+      gramian(this.main.P, i.off, I, d, gram, itemWeights);
+      this.foldInGram = { version: this.weightsVersion, itemWeights, gram, solver: this.foldInGram?.solver ?? new RowSolver(d) };
     }
     const job: SweepJob = {
       solvedOff: u.off + user * d,
@@ -236,6 +251,7 @@ export class ScratchEngine implements Engine {
       offsets: Int32Array.of(0, items.length),
       index: items,
       gram: this.foldInGram.gram,
+      rowWeights: null,
       settings: { ...settings, solver: 'cholesky' },
       bounds: Int32Array.of(0, 1),
     };
@@ -248,12 +264,13 @@ export class ScratchEngine implements Engine {
     const { users, items } = this.lsq.sides;
     const d = this.lsq.solver.d;
     const P = this.main.P;
-    const gramOf = (t: LsqSide): Float64Array => {
+    const weights = this.itemWeights(settings);
+    const gramOf = (t: LsqSide, c: Float64Array | null): Float64Array => {
       const G = new Float64Array(d * d);
-      gramian(P, t.off, t.rows, d, G);
+      gramian(P, t.off, t.rows, d, G, c);
       return G;
     };
-    return ialsLoss(P, { ...users, gram: gramOf(users) }, { ...items, gram: gramOf(items) }, d, settings);
+    return ialsLoss(P, { ...users, gram: gramOf(users, null) }, { ...items, gram: gramOf(items, weights), weights }, d, settings);
   }
 
   async getWeights(): Promise<Weights> {

@@ -2,7 +2,9 @@
  * Alternating least squares for model ials on the scratch engine (the loss is in IalsSettings).
  * With the other side's table H fixed, row w of one side minimises a quadratic whose normal
  * equations are
- *   (α0·G + Σ_{j∈S_r} h_j h_jᵀ + λ·#_r^ν·I) w = Σ_{j∈S_r} h_j,   G = HᵀH (the Gramian trick),
+ *   (α0·c_r·G + Σ_{j∈S_r} h_j h_jᵀ + λ·#_r^ν·I) w = Σ_{j∈S_r} h_j,   G = Σ_j c_j h_j h_jᵀ (the Gramian trick),
+ * c being eALS's per-item weight of the unobserved term (all 1 for iALS): solving items, c_r is
+ * the row's own and G unweighted; solving users, c_r = 1 and G is weighted by the items' c.
  * so rows are independent: each thread solves a contiguous range of them into the shared
  * weights, and the result does not depend on how many threads there are. Sums run in float64.
  */
@@ -19,32 +21,39 @@ export interface SweepJob {
   /** The solved side's interactions: row r's partners are index[offsets[r] .. offsets[r+1]). */
   offsets: Int32Array;
   index: Int32Array;
-  /** The fixed table's Gramian, (d, d). */
+  /** The fixed table's Gramian, (d, d), weighted by its rows' c when the fixed side is the items. */
   gram: Float64Array;
+  /** The solved rows' c when they are items weighted by popularity; null: all 1. */
+  rowWeights: Float64Array | null;
   settings: IalsSettings;
   /** Thread t solves rows [bounds[t], bounds[t + 1]). */
   bounds: Int32Array;
 }
 
-/** G = Σ_r h_r h_rᵀ over `rows` rows of width d at P[off ..], full (d, d). */
-export function gramian(P: Float32Array, off: number, rows: number, d: number, G: Float64Array): void {
+/** G = Σ_r c_r h_r h_rᵀ over `rows` rows of width d at P[off ..], full (d, d); c all 1 when null. */
+export function gramian(P: Float32Array, off: number, rows: number, d: number, G: Float64Array, c: Float64Array | null = null): void {
   G.fill(0);
   const h = new Float64Array(d);
   for (let r = 0; r < rows; r++) {
     const base = off + r * d;
-    for (let k = 0; k < d; k++) h[k] = P[base + k];
+    const cr = c === null ? 1 : c[r];
+    for (let k = 0; k < d; k++) h[k] = cr * P[base + k];
     for (let a = 0; a < d; a++) {
       const ha = h[a];
       const row = a * d;
-      for (let b = 0; b <= a; b++) G[row + b] += ha * h[b];
+      for (let b = 0; b <= a; b++) G[row + b] += ha * P[base + b];
     }
   }
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) G[b * d + a] = G[a * d + b];
 }
 
-/** Row r's regularisation λ·#_r^ν, #_r = |S_r| + α0·(rows of the fixed side). */
-export function rowRegularization(count: number, fixedRows: number, s: IalsSettings): number {
-  return s.regularization * (count + s.unobservedWeight * fixedRows) ** s.regularizationExp;
+/** Row r's regularisation λ·#_r^ν, #_r = |S_r| + α0·c_r·(rows of the fixed side): the total weight of its terms. */
+export function rowRegularization(count: number, fixedRows: number, s: IalsSettings, c = 1): number {
+  return s.regularization * (count + s.unobservedWeight * c * fixedRows) ** s.regularizationExp;
+}
+
+function rowWeight(job: SweepJob, row: number): number {
+  return job.rowWeights === null ? 1 : job.rowWeights[row];
 }
 
 /** Per-thread scratch for one row's system. */
@@ -86,8 +95,9 @@ export class RowSolver {
     const { A, b, h } = this;
     const d = job.d;
     const s = job.settings;
-    const a0 = s.unobservedWeight;
-    const lam = rowRegularization(job.offsets[row + 1] - job.offsets[row], job.fixedRows, s);
+    const c = rowWeight(job, row);
+    const a0 = s.unobservedWeight * c;
+    const lam = rowRegularization(job.offsets[row + 1] - job.offsets[row], job.fixedRows, s, c);
     const G = job.gram;
     for (let a = 0; a < d; a++) {
       const i = a * d;
@@ -131,11 +141,11 @@ export class RowSolver {
     for (let k = 0; k < d; k++) P[out + k] = b[k];
   }
 
-  /** Ap = (α0·G + λ·I) p + Σ_j h_j (h_j·p), without forming the row's matrix. */
+  /** Ap = (α0·c_r·G + λ·I) p + Σ_j h_j (h_j·p), without forming the row's matrix. */
   private multiply(P: Float32Array, job: SweepJob, row: number, lam: number, p: Float64Array, Ap: Float64Array): void {
     const d = job.d;
     const G = job.gram;
-    const a0 = job.settings.unobservedWeight;
+    const a0 = job.settings.unobservedWeight * rowWeight(job, row);
     for (let a = 0; a < d; a++) {
       const i = a * d;
       let sum = 0;
@@ -154,7 +164,7 @@ export class RowSolver {
   private conjugateGradient(P: Float32Array, job: SweepJob, row: number): void {
     const { b, x, r, p, Ap } = this;
     const d = job.d;
-    const lam = rowRegularization(job.offsets[row + 1] - job.offsets[row], job.fixedRows, job.settings);
+    const lam = rowRegularization(job.offsets[row + 1] - job.offsets[row], job.fixedRows, job.settings, rowWeight(job, row));
     const out = job.solvedOff + row * d;
     for (let k = 0; k < d; k++) x[k] = P[out + k];
     this.rhs(P, job, row);
@@ -205,12 +215,13 @@ export function balancedBounds(offsets: Int32Array, rows: number, d: number, thr
 
 /**
  * The iALS loss at the current weights, by parts: the observed term over the user-side
- * interactions, the α0 term as Σ_ab (WᵀW)_ab (HᵀH)_ab, and the regularisation.
+ * interactions, the α0 term as Σ_ab (WᵀW)_ab (Σ_i c_i h_i h_iᵀ)_ab, and the regularisation.
+ * items.gram is weighted by items.weights (null: all 1).
  */
 export function ialsLoss(
   P: Float32Array,
   users: { off: number; rows: number; offsets: Int32Array; index: Int32Array; gram: Float64Array },
-  items: { off: number; rows: number; offsets: Int32Array; gram: Float64Array },
+  items: { off: number; rows: number; offsets: Int32Array; gram: Float64Array; weights: Float64Array | null },
   d: number,
   s: IalsSettings,
 ): { observed: number; unobserved: number; regularization: number } {
@@ -226,18 +237,18 @@ export function ialsLoss(
   }
   let all = 0;
   for (let k = 0; k < d * d; k++) all += users.gram[k] * items.gram[k];
-  const normsWeighted = (t: { off: number; rows: number; offsets: Int32Array }, otherRows: number): number => {
+  const normsWeighted = (t: { off: number; rows: number; offsets: Int32Array }, otherRows: number, c: Float64Array | null): number => {
     let sum = 0;
     for (let r = 0; r < t.rows; r++) {
       let sq = 0;
       for (let k = 0; k < d; k++) sq += P[t.off + r * d + k] ** 2;
-      sum += rowRegularization(t.offsets[r + 1] - t.offsets[r], otherRows, s) * sq;
+      sum += rowRegularization(t.offsets[r + 1] - t.offsets[r], otherRows, s, c === null ? 1 : c[r]) * sq;
     }
     return sum;
   };
   return {
     observed,
     unobserved: s.unobservedWeight * all,
-    regularization: normsWeighted(users, items.rows) + normsWeighted(items, users.rows),
+    regularization: normsWeighted(users, items.rows, null) + normsWeighted(items, users.rows, items.weights),
   };
 }
