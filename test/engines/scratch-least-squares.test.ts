@@ -2,7 +2,8 @@
  * Alternating least squares (model ials) on the scratch engine, against brute force in float64 on
  * a tiny problem: the loss by its three terms equals the sum over every user–item pair, a
  * Cholesky sweep zeroes the loss's gradient in the solved side, CG with d steps reaches the
- * Cholesky solution, sweeps never raise the loss, and 1 and 2 threads solve the same weights.
+ * Cholesky solution, sweeps never raise the loss, and 1 and 2 threads solve the same weights;
+ * the loss, the stationary points and fold-in also with eALS's popularity-weighted unobserved term.
  * Workers run dist/engines/scratch/worker.js: build first (`npm test` does).
  */
 import { afterAll, describe, expect, it } from 'vitest';

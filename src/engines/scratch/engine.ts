@@ -218,6 +218,7 @@ export class ScratchEngine implements Engine {
     }
   }
 
+  /** The items' c for the last popularityExp asked, from the prepared interactions. */
   private itemWeightsOf: { exponent: number; weights: Float64Array | null } | null = null;
 
   /** eALS's c of the training items, for this exponent (null: uniform). */

@@ -3,10 +3,10 @@
  * With the other side's table H fixed, row w of one side minimises a quadratic whose normal
  * equations are
  *   (α0·c_r·G + Σ_{j∈S_r} h_j h_jᵀ + λ·#_r^ν·I) w = Σ_{j∈S_r} h_j,   G = Σ_j c_j h_j h_jᵀ (the Gramian trick),
- * c being eALS's per-item weight of the unobserved term (all 1 for iALS): solving items, c_r is
- * the row's own and G unweighted; solving users, c_r = 1 and G is weighted by the items' c.
  * so rows are independent: each thread solves a contiguous range of them into the shared
  * weights, and the result does not depend on how many threads there are. Sums run in float64.
+ * c is eALS's per-item weight of the unobserved term (all 1 for iALS): solving items, c_r is the
+ * row's own and G unweighted; solving users, c_r = 1 and G is weighted by the items' c.
  */
 import type { IalsSettings } from '../../core/training.js';
 
