@@ -20,10 +20,10 @@ export const ials: ModelDef = {
 /**
  * eALS's weight c_i of item i's unobserved pairs (IalsSettings.popularityExp e): I·f_i^e / Σ_j f_j^e
  * from each item's training positives f, counted as at least 1 so that no item's system is singular;
- * null for e = 0 (uniform, iALS), and for model files from before e, which lack it.
+ * null for e = 0 (uniform, iALS).
  */
-export function popularityWeights(positives: ArrayLike<number>, exponent: number | undefined): Float64Array | null {
-  if (!(exponent !== undefined && exponent > 0)) return null;
+export function popularityWeights(positives: ArrayLike<number>, exponent: number): Float64Array | null {
+  if (exponent === 0) return null;
   const c = Float64Array.from(positives, (f) => Math.max(f, 1) ** exponent);
   let sum = 0;
   for (const v of c) sum += v;

@@ -51,7 +51,8 @@ function bruteLoss(w: Weights, s: IalsSettings): number {
   const W = w.get('ials_user')!;
   const H = w.get('ials_item')!;
   const userCount = (u: number): number => train.offsets[u + 1] - train.offsets[u];
-  const c = (i: number): number => itemWeight(i, s.popularityExp);
+  const weights = Array.from({ length: I }, (_, i) => itemWeight(i, s.popularityExp));
+  const c = (i: number): number => weights[i];
   let loss = 0;
   for (let u = 0; u < U; u++)
     for (let i = 0; i < I; i++) {
