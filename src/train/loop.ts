@@ -148,7 +148,10 @@ async function sampledFitter(engine: Engine, data: SplitData, o: LoopOptions): P
  */
 async function leastSquaresFitter(engine: Engine, data: SplitData, s: IalsSettings): Promise<EpochFit> {
   const lsq = engine.leastSquares;
-  if (!lsq) throw new NcfError(`model ials is fitted by alternating least squares, which the ${engine.info.label} engine does not do: use engine scratch`);
+  if (!lsq)
+    throw new NcfError(
+      `model ials is fitted by alternating least squares, which the ${engine.info.label} engine does not do: use engine scratch, or tfjs with tfjs.kernels graph`,
+    );
   await lsq.prepare(data.train);
   const pairs = data.train.items.length;
   return async (epoch, hooks) => {

@@ -15,6 +15,7 @@ export async function resumeInto(engine: Engine, c: Config, shape: ModelShape, p
   const f = loadModel<ModelMeta>(path);
   const was = f.meta.config;
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  const wasIals: Partial<Config['ials']> = was.ials ?? {};
   for (const [key, a, b] of [
     ['model', was.model, c.model],
     ['data.dataset', was.data.dataset, c.data.dataset],
@@ -24,6 +25,10 @@ export async function resumeInto(engine: Engine, c: Config, shape: ModelShape, p
     ['train.optimizer', was.train.optimizer, c.train.optimizer],
     // Model files from before BPR existed trained log loss.
     ['train.loss', was.train.loss ?? 'bce', c.train.loss],
+    // Files from before the validation split trained on the test split's training data.
+    ['data.split', was.data.split ?? 'test', c.data.split],
+    // Model ials is fitted by these, not by train's optimizer; files from before eALS's weighting were uniform (in c's key order, as the comparison is of JSON).
+    ...(c.model.type === 'ials' ? ([['ials', { ...c.ials, popularityExp: 0, ...wasIals }, c.ials]] as const) : []),
   ] as const) {
     if (!same(a, b)) throw new NcfError(`--resume: ${key} is ${JSON.stringify(b)} but ${path} was trained with ${JSON.stringify(a)}`);
   }

@@ -1,7 +1,8 @@
 /**
  * ncf train with model.type ials: alternating least squares through the CLI. Each epoch's exact
- * sweeps may only lower the iALS loss, the saved model scores as its last epoch did, and what the
- * scratch engine cannot give (another engine) or a bad setting is refused in one line.
+ * sweeps may only lower the iALS loss, the saved model scores as its last epoch did, the tfjs
+ * engine trains it to the scratch engine's figures, and what cannot fit it (the fused kernels) or a
+ * bad setting is refused in one line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelMeta } from '../../src/artifacts/meta.js';
 import { loadModel } from '../../src/artifacts/model-file.js';
+import { backendUnavailable } from '../helpers/backend-probe.js';
 import { ncf, trainSmoke } from '../helpers/cli.js';
 
 describe('ncf train with iALS', () => {
@@ -63,13 +65,49 @@ describe('ncf train with iALS', () => {
     for (const [k, w] of a.weights) expect(Array.from(b.weights.get(k)!)).toEqual(Array.from(w));
   }, 60_000);
 
-  it('refuses the tfjs engine, which has no least-squares solver, in one line', () => {
-    const r = train('tfjs', 'engine=tfjs');
-    expect(r.status).not.toBe(0);
-    const lines = stderrLines(r.stderr);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^ncf: model ials is fitted by alternating least squares, which the tfjs .* engine does not do: use engine scratch$/);
+  it('--resume with other ials settings or another split is refused in one line', () => {
+    const part = train('other', 'train.epochs=2');
+    expect(part.status, part.stderr).toBe(0);
+    for (const [set, message] of [
+      ['ials.regularization=0.5', /^ncf: --resume: ials is \{.*"regularization":0\.5.*\} but .*other\.ncf was trained with \{.*\}$/],
+      ['ials.popularityExp=0.5', /^ncf: --resume: ials is \{.*"popularityExp":0\.5.*\} but .*other\.ncf was trained with \{.*"popularityExp":0[,}].*$/],
+      ['data.split=validation', /^ncf: --resume: data\.split is "validation" but .*other\.ncf was trained with "test"$/],
+    ] as const) {
+      const sets = ['model.type=ials', 'model.factors=8', 'train.epochs=4', 'name=other', `output.models=${dir}`, `output.reports=${dir}`, set];
+      const r = ncf(['train', '--config', 'configs/smoke.json', '--resume', ...sets.flatMap((s) => ['--set', s])]);
+      expect(r.status).not.toBe(0);
+      const lines = stderrLines(r.stderr);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+    }
   }, 60_000);
+
+  it('trains on the tfjs engine (its batched CG) to the scratch engine’s losses and figures', () => {
+    const a = train('tfjs', 'engine=tfjs', 'tfjs.backend=cpu');
+    const b = train('scratch');
+    expect(a.status, a.stderr).toBe(0);
+    expect(b.status, b.stderr).toBe(0);
+    const [ha, hb] = [loadModel<ModelMeta>(join(dir, 'tfjs.ncf')).meta.history, loadModel<ModelMeta>(join(dir, 'scratch.ncf')).meta.history];
+    expect(ha).toHaveLength(6);
+    for (let e = 0; e < 6; e++) {
+      expect(Math.abs(ha[e].loss - hb[e].loss) / hb[e].loss).toBeLessThan(1e-4);
+      expect(Math.abs(ha[e].sampled.hr - hb[e].sampled.hr)).toBeLessThanOrEqual(0.02);
+    }
+  }, 60_000);
+
+  it.skipIf(backendUnavailable('webgpu') !== null)(
+    'refuses the fused WebGPU kernels, which take gradient steps, in one line',
+    () => {
+      const r = train('fused', 'engine=tfjs', 'tfjs.backend=webgpu', 'tfjs.kernels=fused');
+      expect(r.status).not.toBe(0);
+      const lines = stderrLines(r.stderr);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^ncf: model ials is fitted by alternating least squares, which the tfjs on webgpu, fused kernels .* engine does not do: use engine scratch, or tfjs with tfjs\.kernels graph$/,
+      );
+    },
+    60_000,
+  );
 
   it('refuses an unknown solver and a negative λ in one line each', () => {
     for (const [set, message] of [

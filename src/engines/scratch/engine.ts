@@ -12,7 +12,7 @@ import { popularityWeights } from '../../models/ials.js';
 import { checkWeights } from '../../models/weights.js';
 import { checkOnHost, checkUser, type Engine, type EngineInfo, type EngineOptions, type LeastSquares, type UserRows } from '../engine.js';
 import { flatLayout, type FlatLayout, type RowTable } from '../flat-layout.js';
-import { balancedBounds, gramian, ialsLoss, RowSolver, type SweepJob } from './least-squares.js';
+import { balancedBounds, checkFoldIn, gramian, ialsLoss, RowSolver, type SweepJob } from '../least-squares.js';
 import { ShardTrainer, type ScoringBuffers, type ShardInit } from './shard.js';
 import type { WorkerCommand } from './worker.js';
 
@@ -236,8 +236,7 @@ export class ScratchEngine implements Engine {
     const { user: u, item: i } = this.dotTables();
     const { numItems: I } = this.shape;
     const d = u.width;
-    for (const j of items) if (!(j >= 0 && j < I)) throw new Error(`leastSquares.solveUser: item ${j} is not in 0..${I - 1}`);
-    if (itemWeights !== null && itemWeights.length !== I) throw new Error(`leastSquares.solveUser: ${itemWeights.length} item weights for ${I} items`);
+    checkFoldIn(items, itemWeights, I);
     if (this.foldInGram?.version !== this.weightsVersion || this.foldInGram.itemWeights !== itemWeights) {
       const gram = new Float64Array(d * d);
       gramian(this.main.P, i.off, I, d, gram, itemWeights);

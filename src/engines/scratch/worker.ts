@@ -1,7 +1,7 @@
 /** Worker-thread entry of the scratch engine: one training shard, driven by the main thread. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Instances } from '../../core/training.js';
-import { RowSolver, type SweepJob } from './least-squares.js';
+import { RowSolver, type SweepJob } from '../least-squares.js';
 import { ShardTrainer, type ScoringBuffers, type ShardInit } from './shard.js';
 
 export type WorkerCommand =

@@ -11,6 +11,7 @@ import { checkWeights } from '../../models/weights.js';
 import { checkOnHost, checkUser, type Engine, type EngineInfo, type EngineOptions, type StepCount, type UserRows } from '../engine.js';
 import { useBackend, type BackendChoice } from './backend.js';
 import { TfjsAdam } from './adam.js';
+import { TfjsLeastSquares } from './least-squares.js';
 import { constant } from './constants.js';
 import type { TfjsSettings } from './backends.js';
 import type { Params } from './models/lookup.js';
@@ -42,6 +43,8 @@ export class TfjsEngine implements Engine {
   private sgd: tf.Optimizer | null = null;
   private adam: TfjsAdam | null = null;
   private epoch: EpochTensors | null = null;
+  /** Alternating least squares over the model's one user and one item table (model ials); see least-squares.ts. */
+  readonly leastSquares: TfjsLeastSquares;
 
   private constructor(
     readonly shape: ModelShape,
@@ -61,6 +64,7 @@ export class TfjsEngine implements Engine {
     // tf.train.adam would upload its β and ε constants at every step (constants.ts says why that is slow).
     if (opt.name === 'sgd') this.sgd = tf.train.sgd(opt.lr);
     else this.adam = new TfjsAdam(opt, this.params, shape, opt.name === 'lazy_adam');
+    this.leastSquares = new TfjsLeastSquares(shape, this.params);
   }
 
   static async create(shape: ModelShape, opts: EngineOptions<TfjsSettings>): Promise<TfjsEngine> {
@@ -70,6 +74,7 @@ export class TfjsEngine implements Engine {
 
   async setWeights(w: Weights): Promise<void> {
     checkWeights(this.shape, w);
+    this.leastSquares.invalidate();
     for (const p of paramSpecs(this.shape)) {
       // A copy: the cpu backend would otherwise keep using the caller's array.
       tf.tidy(() => this.params.get(p.name)!.assign(tf.tensor(w.get(p.name)!.slice(), p.shape)));
@@ -237,6 +242,7 @@ export class TfjsEngine implements Engine {
 
   async dispose(): Promise<void> {
     this.dropEpoch();
+    this.leastSquares.dispose();
     this.sgd?.dispose();
     this.adam?.dispose();
     for (const v of this.params.values()) v.dispose();

@@ -1,12 +1,13 @@
 /** The tfjs engine's registry entry; TensorFlow.js itself is imported only when an engine is made (it takes a while). */
 import { z } from 'zod';
+import { modelDef } from '../../models/index.js';
 import type { EngineEntry } from '../entry.js';
 import { TFJS_BACKENDS, TFJS_KERNELS, type TfjsBackendName, type TfjsSettings } from './backends.js';
 
 const settings: z.ZodType<TfjsSettings> = z.strictObject({
   /** auto: the fastest available (CUDA, a real GPU through WebGPU, else wasm), printed with the reason. */
   backend: z.enum(TFJS_BACKENDS),
-  /** auto: fused on webgpu, graph elsewhere; graph: tfjs ops (every backend); fused: ncf's own WebGPU kernels, two or three dispatches per step. */
+  /** auto: fused on webgpu (graph for model ials), graph elsewhere; graph: tfjs ops (every backend); fused: ncf's own WebGPU kernels, two or three dispatches per step. */
   kernels: z.enum(TFJS_KERNELS),
 });
 
@@ -20,7 +21,9 @@ export const tfjsEngine: EngineEntry<TfjsSettings> = {
   reference: false,
   create: async (shape, o) => {
     const kernels = o.settings.kernels ?? 'graph';
-    if (kernels === 'fused' || (kernels === 'auto' && (await backendOf(o.settings.backend)) === 'webgpu')) {
+    // The fused kernels take gradient steps; a model fitted by least squares gets the graph's batched solver.
+    const steps = modelDef(shape.type).fit !== 'least-squares';
+    if (kernels === 'fused' || (kernels === 'auto' && steps && (await backendOf(o.settings.backend)) === 'webgpu')) {
       const { FusedEngine } = await import('./fused/fused-engine.js');
       return FusedEngine.create(shape, o);
     }

@@ -1,6 +1,6 @@
 /**
  * iALS's dot product on the scratch engine: z = w_u·h_i. Fitting it is the engine's leastSquares
- * capability (../least-squares.ts); forward and backward serve scoring, gradients and fold-in.
+ * capability (../../least-squares.ts); forward and backward serve scoring, gradients and fold-in.
  */
 import { tableOf } from '../../flat-layout.js';
 import type { ScratchModel } from '../net.js';

@@ -1,5 +1,5 @@
 /**
- * Alternating least squares for model ials on the scratch engine (the loss is in IalsSettings).
+ * Alternating least squares for model ials on the host, the scratch engine's (the loss is in IalsSettings).
  * With the other side's table H fixed, row w of one side minimises a quadratic whose normal
  * equations are
  *   (α0·c_r·G + Σ_{j∈S_r} h_j h_jᵀ + λ·#_r^ν·I) w = Σ_{j∈S_r} h_j,   G = Σ_j c_j h_j h_jᵀ (the Gramian trick),
@@ -8,7 +8,7 @@
  * c is eALS's per-item weight of the unobserved term (all 1 for iALS): solving items, c_r is the
  * row's own and G unweighted; solving users, c_r = 1 and G is weighted by the items' c.
  */
-import type { IalsSettings } from '../../core/training.js';
+import type { IalsSettings } from '../core/training.js';
 
 /** One side's rows and what they are solved against, as every thread sees it (shared buffers). */
 export interface SweepJob {
@@ -50,6 +50,13 @@ export function gramian(P: Float32Array, off: number, rows: number, d: number, G
 /** Row r's regularisation λ·#_r^ν, #_r = |S_r| + α0·c_r·(rows of the fixed side): the total weight of its terms. */
 export function rowRegularization(count: number, fixedRows: number, s: IalsSettings, c = 1): number {
   return s.regularization * (count + s.unobservedWeight * c * fixedRows) ** s.regularizationExp;
+}
+
+/** Fold-in's input: every liked item a row of the table, and one weight per item when weighted. */
+export function checkFoldIn(items: Int32Array, itemWeights: Float64Array | null, numItems: number): void {
+  for (const j of items) if (!(j >= 0 && j < numItems)) throw new Error(`leastSquares.solveUser: item ${j} is not in 0..${numItems - 1}`);
+  if (itemWeights !== null && itemWeights.length !== numItems)
+    throw new Error(`leastSquares.solveUser: ${itemWeights.length} item weights for ${numItems} items`);
 }
 
 function rowWeight(job: SweepJob, row: number): number {
