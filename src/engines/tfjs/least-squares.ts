@@ -150,9 +150,14 @@ export class TfjsLeastSquares implements LeastSquares {
     const d = H.shape[1];
     let sum: tf.Tensor2D = tf.zeros([side.rows, d]);
     for (const ch of side.chunks) {
-      const h = gatherRows(H, ch.cols, ch.cols2d);
-      const terms = p === null ? h : tf.mul(h, tf.sum(tf.mul(h, gatherRows(p, ch.rows, ch.rows2d)), 1, true));
-      sum = tf.add(sum, tf.scatterND(ch.rows2d, terms, [side.rows, d]));
+      // A scope per chunk: a chunk's gathered rows are freed before the next one's are made.
+      const next = tf.tidy(() => {
+        const h = gatherRows(H, ch.cols, ch.cols2d);
+        const terms = p === null ? h : tf.mul(h, tf.sum(tf.mul(h, gatherRows(p, ch.rows, ch.rows2d)), 1, true));
+        return tf.add(sum, tf.scatterND(ch.rows2d, terms, [side.rows, d])) as tf.Tensor2D;
+      });
+      sum.dispose();
+      sum = next;
     }
     return sum;
   }
@@ -171,8 +176,12 @@ export class TfjsLeastSquares implements LeastSquares {
       const H = items.table as tf.Tensor2D;
       let observed: tf.Tensor = tf.scalar(0);
       for (const ch of users.chunks) {
-        const y = tf.sum(tf.mul(gatherRows(W, ch.rows, ch.rows2d), gatherRows(H, ch.cols, ch.cols2d)), 1);
-        observed = tf.add(observed, tf.sum(tf.square(tf.sub(y, 1))));
+        const next = tf.tidy(() => {
+          const y = tf.sum(tf.mul(gatherRows(W, ch.rows, ch.rows2d), gatherRows(H, ch.cols, ch.cols2d)), 1);
+          return tf.add(observed, tf.sum(tf.square(tf.sub(y, 1))));
+        });
+        observed.dispose();
+        observed = next;
       }
       const unobserved = tf.mul(s.unobservedWeight, tf.sum(tf.mul(this.gram(W, null), this.gram(H, c))));
       const norms = (T: tf.Tensor2D, lam: tf.Tensor2D): tf.Tensor => tf.sum(tf.mul(lam, tf.sum(tf.square(T), 1, true)));
