@@ -9,11 +9,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelShape, Weights } from '../../src/core/model.js';
 import type { IalsSettings } from '../../src/core/training.js';
-import { buildInteractions, type Interactions } from '../../src/data/interactions.js';
 import { ScratchEngine } from '../../src/engines/scratch/engine.js';
 import { initWeights } from '../../src/models/weights.js';
 import { FOLD_IN, FoldIn } from '../../src/recommend/fold-in.js';
-import { Rng } from '../../src/util/rng.js';
+import { randomInteractions } from '../helpers/interactions.js';
 
 const U = 13;
 const I = 11;
@@ -21,19 +20,7 @@ const d = 4;
 const shape: ModelShape = { type: 'ials', factors: d, layers: [8, 4], embeddingStd: 0.3, numUsers: U, numItems: I };
 const settings: IalsSettings = { unobservedWeight: 0.3, popularityExp: 0, regularization: 0.05, regularizationExp: 1, solver: 'cholesky', cgSteps: 1 };
 
-function fixture(): Interactions {
-  const rng = new Rng(7);
-  const users: number[] = [];
-  const items: number[] = [];
-  for (let u = 0; u < U; u++)
-    for (let i = 0; i < I; i++)
-      if (rng.nextFloat() < 0.3 || i === u % I) {
-        users.push(u);
-        items.push(i);
-      }
-  return buildInteractions(U, I, Int32Array.from(users), Int32Array.from(items), users.length);
-}
-const train = fixture();
+const train = randomInteractions(U, I, 7);
 const observed = (u: number, i: number): boolean => train.items.subarray(train.offsets[u], train.offsets[u + 1]).includes(i);
 const itemCount = (i: number): number => Array.from({ length: U }, (_, u) => (observed(u, i) ? 1 : 0) as number).reduce((a, b) => a + b, 0);
 const itemPositives = Array.from({ length: I }, (_, i) => itemCount(i));

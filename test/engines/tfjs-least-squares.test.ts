@@ -10,13 +10,12 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelShape } from '../../src/core/model.js';
 import type { IalsSettings, OptimizerConfig } from '../../src/core/training.js';
-import { buildInteractions, type Interactions } from '../../src/data/interactions.js';
 import { createEngine, type Engine } from '../../src/engines/index.js';
 import { TfjsLeastSquares } from '../../src/engines/tfjs/least-squares.js';
 import { initWeights } from '../../src/models/weights.js';
-import { Rng } from '../../src/util/rng.js';
 import { backendUnavailable } from '../helpers/backend-probe.js';
 import { maxAbsDiff, relError } from '../helpers/compare.js';
+import { randomInteractions } from '../helpers/interactions.js';
 
 const U = 19;
 const I = 13;
@@ -25,19 +24,7 @@ const shape: ModelShape = { type: 'ials', factors: d, layers: [8, 4], embeddingS
 const sgd: OptimizerConfig = { name: 'sgd', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
 const settings: IalsSettings = { unobservedWeight: 0.3, popularityExp: 0, regularization: 0.05, regularizationExp: 1, solver: 'cg', cgSteps: 3 };
 
-function fixture(): Interactions {
-  const rng = new Rng(5);
-  const users: number[] = [];
-  const items: number[] = [];
-  for (let u = 0; u < U; u++)
-    for (let i = 0; i < I; i++)
-      if (rng.nextFloat() < 0.3 || i === u % I) {
-        users.push(u);
-        items.push(i);
-      }
-  return buildInteractions(U, I, Int32Array.from(users), Int32Array.from(items), users.length);
-}
-const train = fixture();
+const train = randomInteractions(U, I, 5);
 const total = (p: { observed: number; unobserved: number; regularization: number }): number => p.observed + p.unobserved + p.regularization;
 
 for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {

@@ -1,6 +1,6 @@
 /** The tfjs engine's registry entry; TensorFlow.js itself is imported only when an engine is made (it takes a while). */
 import { z } from 'zod';
-import { modelDef } from '../../models/index.js';
+import { isModelType, modelDef } from '../../models/index.js';
 import type { EngineEntry } from '../entry.js';
 import { TFJS_BACKENDS, TFJS_KERNELS, type TfjsBackendName, type TfjsSettings } from './backends.js';
 
@@ -22,7 +22,7 @@ export const tfjsEngine: EngineEntry<TfjsSettings> = {
   create: async (shape, o) => {
     const kernels = o.settings.kernels ?? 'graph';
     // The fused kernels take gradient steps; a model fitted by least squares gets the graph's batched solver.
-    const steps = modelDef(shape.type).fit !== 'least-squares';
+    const steps = !(isModelType(shape.type) && modelDef(shape.type).fit === 'least-squares');
     if (kernels === 'fused' || (kernels === 'auto' && steps && (await backendOf(o.settings.backend)) === 'webgpu')) {
       const { FusedEngine } = await import('./fused/fused-engine.js');
       return FusedEngine.create(shape, o);
