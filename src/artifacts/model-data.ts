@@ -7,7 +7,7 @@ import { splitFor } from '../data/validation.js';
 import { firstNonFinite } from '../models/weights.js';
 import { NcfError } from '../util/errors.js';
 import type { Progress } from '../util/progress.js';
-import type { ModelMeta } from './meta.js';
+import { recordedConfig, type ModelMeta } from './meta.js';
 import { loadModel, type ModelFile } from './model-file.js';
 
 /**
@@ -32,7 +32,7 @@ export async function loadModelWithData(
       `${modelFile} holds non-finite weights (${bad.name}[${bad.index}] is ${bad.value}): its run diverged; train it again with a smaller train.lr`,
     );
   }
-  const config = file.meta.config;
+  const config = recordedConfig(file.meta);
   const recorded = file.meta.dataset.dir;
   const dir = dataDir ?? (existsSync(recorded) || config.data.dir !== null ? recorded : resolveDataDir(config.data.dataset, null));
   const data = splitFor(await loadWithProgress(config.data.dataset, dir, progress), config);

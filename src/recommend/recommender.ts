@@ -64,11 +64,7 @@ export async function loadRecommender(modelPath: string, opts: LoadOptions = {})
   const makeEngine = (shape: ModelShape): Promise<Engine> => engineFor(serving, shape, NO_OPTIMIZER);
   const engine = await makeEngine(f.shape);
   await engine.setWeights(f.weights);
-  // Model files from before ials.popularityExp fitted a uniform unobserved term.
-  const ials =
-    modelDef(f.shape.type).fit === 'least-squares'
-      ? { settings: { ...c.ials, popularityExp: c.ials.popularityExp ?? 0 }, itemPositives: new ItemPop(data.train).counts }
-      : undefined;
+  const ials = modelDef(f.shape.type).fit === 'least-squares' ? { settings: c.ials, itemPositives: new ItemPop(data.train).counts } : undefined;
   const foldIn = await FoldIn.create(f.shape, f.weights, makeEngine, FOLD_IN, ials);
   const info: RecommenderInfo = {
     model: modelPath,

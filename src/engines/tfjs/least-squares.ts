@@ -36,6 +36,14 @@ function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D, ids2d: tf.Tensor2D): t
   return (tf.getBackend() === 'cpu' ? tf.gather(table, ids) : tf.gatherND(table, ids2d)) as tf.Tensor2D;
 }
 
+/** Each row's λ·#_r^ν (rows, 1); rowC: the rows' c when they are items weighted by popularity. */
+function rowLambdas(side: Side, s: IalsSettings, rowC: Float64Array | null): tf.Tensor2D {
+  const lam = Float32Array.from({ length: side.rows }, (_, r) =>
+    rowRegularization(side.offsets[r + 1] - side.offsets[r], side.fixedRows, s, rowC === null ? 1 : rowC[r]),
+  );
+  return tf.tensor2d(lam, [side.rows, 1]);
+}
+
 export class TfjsLeastSquares implements LeastSquares {
   private sides: { users: Side; items: Side } | null = null;
   private itemPositives: Int32Array | null = null;
@@ -100,17 +108,11 @@ export class TfjsLeastSquares implements LeastSquares {
     this.version++;
     if (s.solver === 'cholesky') return this.sweepOnHost(which, s, c);
     const rowC = which === 'items' ? c : null;
-    const lam = new Float32Array(side.rows);
-    const a0 = new Float32Array(side.rows);
-    for (let r = 0; r < side.rows; r++) {
-      const cr = rowC === null ? 1 : rowC[r];
-      lam[r] = rowRegularization(side.offsets[r + 1] - side.offsets[r], side.fixedRows, s, cr);
-      a0[r] = s.unobservedWeight * cr;
-    }
+    const a0 = Float32Array.from({ length: side.rows }, (_, r) => s.unobservedWeight * (rowC === null ? 1 : rowC[r]));
     const H = side.fixed as tf.Tensor2D;
     const [G, lamT, a0T, b] = tf.tidy(() => [
       this.gram(H, which === 'users' ? c : null),
-      tf.tensor2d(lam, [side.rows, 1]),
+      rowLambdas(side, s, rowC),
       tf.tensor2d(a0, [side.rows, 1]),
       this.partnerSum(side, H, null),
     ]);
@@ -166,11 +168,6 @@ export class TfjsLeastSquares implements LeastSquares {
     if (!this.sides) throw new Error('leastSquares.loss before prepare');
     const { users, items } = this.sides;
     const c = popularityWeights(this.itemPositives!, s.popularityExp);
-    const lamOf = (side: Side, rowC: Float64Array | null): tf.Tensor2D => {
-      const lam = new Float32Array(side.rows);
-      for (let r = 0; r < side.rows; r++) lam[r] = rowRegularization(side.offsets[r + 1] - side.offsets[r], side.fixedRows, s, rowC === null ? 1 : rowC[r]);
-      return tf.tensor2d(lam, [side.rows, 1]);
-    };
     const parts = tf.tidy(() => {
       const W = users.table as tf.Tensor2D;
       const H = items.table as tf.Tensor2D;
@@ -185,7 +182,7 @@ export class TfjsLeastSquares implements LeastSquares {
       }
       const unobserved = tf.mul(s.unobservedWeight, tf.sum(tf.mul(this.gram(W, null), this.gram(H, c))));
       const norms = (T: tf.Tensor2D, lam: tf.Tensor2D): tf.Tensor => tf.sum(tf.mul(lam, tf.sum(tf.square(T), 1, true)));
-      const regularization = tf.add(norms(W, lamOf(users, null)), norms(H, lamOf(items, c)));
+      const regularization = tf.add(norms(W, rowLambdas(users, s, null)), norms(H, rowLambdas(items, s, c)));
       return tf.stack([observed, unobserved, regularization]);
     });
     const [observed, unobserved, regularization] = await parts.data();
