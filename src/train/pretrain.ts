@@ -4,7 +4,7 @@
  * its model file is missing.
  */
 import { existsSync } from 'node:fs';
-import type { ModelMeta } from '../artifacts/meta.js';
+import { recordedConfig, type ModelMeta } from '../artifacts/meta.js';
 import { loadModel } from '../artifacts/model-file.js';
 import { bestModelPath } from '../artifacts/paths.js';
 import type { ModelShape, Weights } from '../core/model.js';
@@ -22,8 +22,9 @@ export interface PipelineHooks {
 }
 
 /**
- * The stages inherit this run's data folder, output folders and engine (so `--set engine=tfjs`
- * moves all three stages to the GPU); what each stage trains comes from its own config.
+ * The stages inherit this run's data folder and split, output folders and engine (so `--set
+ * engine=tfjs` moves all three stages to the GPU, and `--set data.split=validation` keeps the
+ * validation items out of the parts too); what each stage trains comes from its own config.
  */
 export async function pretrainedWeights(c: Config, shape: ModelShape, o: PipelineHooks): Promise<Weights> {
   const p = c.pretrain!;
@@ -31,6 +32,7 @@ export async function pretrainedWeights(c: Config, shape: ModelShape, o: Pipelin
     `output.models=${JSON.stringify(c.output.models)}`,
     `output.reports=${JSON.stringify(c.output.reports)}`,
     `engine=${c.engine}`,
+    `data.split=${c.data.split}`,
     ...ENGINE_NAMES.map((n) => `${n}=${JSON.stringify(c[n])}`),
   ];
   if (c.data.dir) inherited.push(`data.dir=${JSON.stringify(c.data.dir)}`);
@@ -49,6 +51,11 @@ export async function pretrainedWeights(c: Config, shape: ModelShape, o: Pipelin
       if (r.interrupted) throw new NcfError(`pre-training ${which} was interrupted; run again to continue`);
     }
     const f = loadModel<ModelMeta>(path);
+    const split = recordedConfig(f.meta).data.split;
+    if (split !== c.data.split)
+      throw new NcfError(
+        `pre-trained ${which} ${path} was trained for the ${split} split, this run scores the ${c.data.split} split: give this run another output.models folder`,
+      );
     o.log(`pre-trained ${which}${which === 'GMF' ? gmfPartText(f.shape) : ''}: ${path}${scoreText(f.epoch, f.meta.history[f.epoch - 1])}`);
     parts.push({ shape: f.shape, weights: f.weights });
   }

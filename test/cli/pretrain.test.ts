@@ -44,6 +44,25 @@ describe('ncf train with pretrain', () => {
     expect(epochLine(again.stdout)).toBe(epochLine(first.stdout));
   });
 
+  it('pre-trains the parts on the run\'s split, and refuses parts trained for another split', () => {
+    const gmf = join(dir, 'gmf.json');
+    const mlp = join(dir, 'mlp.json');
+    const neumf = write('neumf-val', { pretrain: { gmf, mlp, alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 0 } });
+    // The test-split parts of the first test are in models/: on validation they would have trained on its held-out items.
+    const refused = ncf(['train', '--config', neumf, '--set', 'data.split=validation']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      `ncf: pre-trained GMF ${join(dir, 'models', 'gmf.best.ncf')} was trained for the test split, this run scores the validation split: give this run another output.models folder`,
+    );
+    const elsewhere = join(dir, 'models-val');
+    const r = ncf(['train', '--config', neumf, '--set', 'data.split=validation', '--set', `output.models=${JSON.stringify(elsewhere)}`]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`pre-training GMF with ${gmf}`);
+    expect(r.stdout).toContain(`pre-training MLP with ${mlp}`);
+    // Both stages and the NeuMF run say they train on the validation split.
+    expect(r.stdout.split('\n').filter((l) => / on ml-100k \(validation split\): /.test(l))).toHaveLength(3);
+  });
+
   it('scores and keeps NeuMF at its pre-trained start: an epoch of SGD too small to move it scores the same', () => {
     const gmf = join(dir, 'gmf.json');
     const mlp = join(dir, 'mlp.json');
