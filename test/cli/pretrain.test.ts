@@ -44,7 +44,7 @@ describe('ncf train with pretrain', () => {
     expect(epochLine(again.stdout)).toBe(epochLine(first.stdout));
   });
 
-  it('pre-trains the parts on the run\'s split, and refuses parts trained for another split', () => {
+  it("pre-trains the parts on the run's split, and refuses parts trained for another split", () => {
     const gmf = join(dir, 'gmf.json');
     const mlp = join(dir, 'mlp.json');
     const neumf = write('neumf-val', { pretrain: { gmf, mlp, alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 0 } });
