@@ -73,6 +73,7 @@ const configFields = z.strictObject({
     regularization: z.number().positive(),
     /** ν: 0, plain ALS; 1, λ scaled by each row's frequency (Rendle et al. 2022). */
     regularizationExp: z.number().min(0),
+    /** cg, cholesky (exact) or eals (one pass of element-wise coordinate descent per row and sweep). */
     solver: z.enum(LEAST_SQUARES_SOLVERS),
     /** Conjugate-gradient steps per row and sweep (solver cg), from the row's last value. */
     cgSteps: positiveInt,

@@ -64,7 +64,7 @@ export interface OptimizerState {
   slots: Map<string, Float32Array>;
 }
 
-export const LEAST_SQUARES_SOLVERS = ['cg', 'cholesky'] as const;
+export const LEAST_SQUARES_SOLVERS = ['cg', 'cholesky', 'eals'] as const;
 
 /**
  * How model ials is fitted: alternating least squares on Rendle et al. 2022's iALS loss
@@ -86,7 +86,11 @@ export interface IalsSettings {
   regularization: number;
   /** ν: 0, plain ALS regularisation; 1, scaled by each row's frequency (Rendle et al.). */
   regularizationExp: number;
-  /** cholesky: each row's system solved exactly; cg: `cgSteps` conjugate-gradient steps from the row's current value (Takács et al. 2011). */
+  /**
+   * cholesky: each row's system solved exactly; cg: `cgSteps` conjugate-gradient steps from the row's
+   * current value (Takács et al. 2011); eals: one pass of element-wise coordinate descent from it,
+   * each coordinate set to its exact minimiser with the others fixed (He et al. 2016's eALS).
+   */
   solver: (typeof LEAST_SQUARES_SOLVERS)[number];
   cgSteps: number;
 }

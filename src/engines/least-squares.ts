@@ -7,6 +7,8 @@
  * weights, and the result does not depend on how many threads there are. Sums run in float64.
  * c is eALS's per-item weight of the unobserved term (all 1 for iALS): solving items, c_r is the
  * row's own and G unweighted; solving users, c_r = 1 and G is weighted by the items' c.
+ * A row is solved exactly (Cholesky), by conjugate-gradient steps, or by one pass of eALS's
+ * coordinate descent; the last two start from the row's current value.
  */
 import type { IalsSettings } from '../core/training.js';
 
@@ -72,6 +74,8 @@ export class RowSolver {
   private readonly p: Float64Array;
   private readonly Ap: Float64Array;
   private readonly h: Float64Array;
+  /** eALS's cache of the row's predictions on its partners, grown to the longest row seen. */
+  private predictions = new Float64Array(0);
 
   constructor(readonly d: number) {
     this.A = new Float64Array(d * d);
@@ -80,8 +84,10 @@ export class RowSolver {
 
   /** Solves rows [r0, r1) of the job into P. */
   solveRows(P: Float32Array, job: SweepJob, r0: number, r1: number): void {
+    const solver = job.settings.solver;
     for (let row = r0; row < r1; row++) {
-      if (job.settings.solver === 'cholesky') this.cholesky(P, job, row);
+      if (solver === 'cholesky') this.cholesky(P, job, row);
+      else if (solver === 'eals') this.coordinateDescent(P, job, row);
       else this.conjugateGradient(P, job, row);
     }
   }
@@ -196,6 +202,55 @@ export class RowSolver {
       const beta = next / rs;
       for (let k = 0; k < d; k++) p[k] = r[k] + beta * p[k];
       rs = next;
+    }
+    for (let k = 0; k < d; k++) P[out + k] = x[k];
+  }
+
+  /**
+   * One pass of eALS (He et al. 2016) over the row's coordinates: with the others fixed, x_k's
+   * exact minimiser is
+   *   x_k = (Σ_j (1 − ŷ_j + x_k h_jk) h_jk − α0·c_r·((G x)_k − G_kk x_k)) / (Σ_j h_jk² + α0·c_r·G_kk + λ_r),
+   * with the predictions ŷ_j = x·h_j on the row's partners and G x kept up to date after each
+   * coordinate: about 2d² + 3|S_r|·d, a little more than one CG step. No step raises the loss.
+   */
+  private coordinateDescent(P: Float32Array, job: SweepJob, row: number): void {
+    const { x, Ap: gx } = this;
+    const d = job.d;
+    const G = job.gram;
+    const a0 = job.settings.unobservedWeight * rowWeight(job, row);
+    const first = job.offsets[row];
+    const n = job.offsets[row + 1] - first;
+    const lam = rowRegularization(n, job.fixedRows, job.settings, rowWeight(job, row));
+    if (this.predictions.length < n) this.predictions = new Float64Array(Math.max(n, 2 * this.predictions.length));
+    const pred = this.predictions;
+    const out = job.solvedOff + row * d;
+    for (let k = 0; k < d; k++) x[k] = P[out + k];
+    for (let a = 0; a < d; a++) {
+      let sum = 0;
+      for (let c = 0; c < d; c++) sum += G[a * d + c] * x[c];
+      gx[a] = sum;
+    }
+    for (let e = 0; e < n; e++) {
+      const base = job.fixedOff + job.index[first + e] * d;
+      let dot = 0;
+      for (let k = 0; k < d; k++) dot += x[k] * P[base + k];
+      pred[e] = dot;
+    }
+    for (let k = 0; k < d; k++) {
+      const xk = x[k];
+      const gkk = G[k * d + k];
+      let num = -a0 * (gx[k] - gkk * xk);
+      let den = a0 * gkk + lam;
+      for (let e = 0; e < n; e++) {
+        const hk = P[job.fixedOff + job.index[first + e] * d + k];
+        num += (1 - pred[e] + xk * hk) * hk;
+        den += hk * hk;
+      }
+      const delta = num / den - xk;
+      if (delta === 0) continue;
+      x[k] = xk + delta;
+      for (let e = 0; e < n; e++) pred[e] += delta * P[job.fixedOff + job.index[first + e] * d + k];
+      for (let a = 0; a < d; a++) gx[a] += delta * G[a * d + k];
     }
     for (let k = 0; k < d; k++) P[out + k] = x[k];
   }

@@ -23,7 +23,7 @@ export function trainingLine(o: {
 
 /** `alternating least squares: α0 0.3, λ 0.007, ν 1, 8 CG steps per row` */
 export function ialsText(s: IalsSettings): string {
-  const solver = s.solver === 'cholesky' ? 'Cholesky per row' : `${s.cgSteps} CG steps per row`;
+  const solver = s.solver === 'cholesky' ? 'Cholesky per row' : s.solver === 'eals' ? 'one eALS pass per row' : `${s.cgSteps} CG steps per row`;
   const popularity = s.popularityExp > 0 ? ` (weighted by popularity^${s.popularityExp})` : '';
   return `alternating least squares: α0 ${s.unobservedWeight}${popularity}, λ ${s.regularization}, ν ${s.regularizationExp}, ${solver}`;
 }

@@ -2,7 +2,8 @@
  * Alternating least squares (model ials) on the scratch engine, against brute force in float64 on
  * a tiny problem: the loss by its three terms equals the sum over every user–item pair, a
  * Cholesky sweep zeroes the loss's gradient in the solved side, CG with d steps reaches the
- * Cholesky solution, sweeps never raise the loss, and 1 and 2 threads solve the same weights;
+ * Cholesky solution, so do repeated passes of eALS's coordinate descent, sweeps never raise the
+ * loss, and 1 and 2 threads solve the same weights;
  * the loss, the stationary points and fold-in also with eALS's popularity-weighted unobserved term.
  * Workers run dist/engines/scratch/worker.js: build first (`npm test` does).
  */
@@ -124,7 +125,29 @@ describe('scratch leastSquares', () => {
     expect(one).toBeGreaterThan(total(await chol.leastSquares.loss(settings)));
   });
 
-  it.each(['cholesky', 'cg'] as const)('%s: no half-sweep raises the loss', async (solver) => {
+  it.each([0, 0.5])(
+    'eALS: one pass lowers the loss less than Cholesky, and repeated passes reach its solution (popularity exponent %s)',
+    async (popularityExp) => {
+      const s = { ...settings, popularityExp };
+      const chol = await make(1);
+      const cd = await make(1);
+      const start = total(await cd.leastSquares.loss(s));
+      await chol.leastSquares.sweep('users', s);
+      await cd.leastSquares.sweep('users', { ...s, solver: 'eals' });
+      const one = total(await cd.leastSquares.loss(s));
+      const exact = total(await chol.leastSquares.loss(s));
+      expect(one).toBeLessThan(start);
+      expect(one).toBeGreaterThan(exact);
+      expect(maxDiff(await chol.getWeights(), await cd.getWeights())).toBeGreaterThan(1e-3);
+      for (let pass = 1; pass < 400; pass++) await cd.leastSquares.sweep('users', { ...s, solver: 'eals' }); // the items stay fixed
+      expect(maxDiff(await chol.getWeights(), await cd.getWeights())).toBeLessThan(1e-5);
+      await chol.leastSquares.sweep('items', s);
+      for (let pass = 0; pass < 400; pass++) await cd.leastSquares.sweep('items', { ...s, solver: 'eals' });
+      expect(maxDiff(await chol.getWeights(), await cd.getWeights())).toBeLessThan(1e-5);
+    },
+  );
+
+  it.each(['cholesky', 'cg', 'eals'] as const)('%s: no half-sweep raises the loss', async (solver) => {
     const e = await make(1);
     const s = { ...settings, solver, cgSteps: 2 };
     let last = total(await e.leastSquares.loss(s));
@@ -136,11 +159,10 @@ describe('scratch leastSquares', () => {
     }
   });
 
-  it('1 and 2 threads solve bitwise the same weights (rows are independent)', async () => {
+  it.each(['cg', 'eals'] as const)('%s: 1 and 2 threads solve bitwise the same weights (rows are independent)', async (solver) => {
     const one = await make(1);
     const two = await make(2);
-    for (const e of [one, two])
-      for (const side of ['users', 'items', 'users'] as const) await e.leastSquares.sweep(side, { ...settings, solver: 'cg', cgSteps: 3 });
+    for (const e of [one, two]) for (const side of ['users', 'items', 'users'] as const) await e.leastSquares.sweep(side, { ...settings, solver, cgSteps: 3 });
     expect(maxDiff(await one.getWeights(), await two.getWeights())).toBe(0);
   });
 

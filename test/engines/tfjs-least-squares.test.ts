@@ -2,8 +2,8 @@
  * Alternating least squares (model ials) on the tfjs engine against the scratch engine, on every
  * backend that runs here (cpu and wasm; webgpu on SwiftShader): the batched CG sweeps reach the
  * scratch engine's weights (float32 against float64 sums), uniform and popularity-weighted; the
- * loss by its three terms is the scratch engine's; Cholesky sweeps and fold-in (solved on the
- * host) give the same rows; a sweep leaves no tensor behind; on webgpu `kernels: auto` picks the
+ * loss by its three terms is the scratch engine's; Cholesky and eALS sweeps and fold-in (solved
+ * on the host) give the same rows; a sweep leaves no tensor behind; on webgpu `kernels: auto` picks the
  * graph, which has the solver. Workers run dist/engines/scratch/worker.js: build first.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -70,6 +70,18 @@ for (const backend of ['cpu', 'wasm', 'webgpu'] as const) {
       const [a, b] = [total(await t.leastSquares!.loss(at)), total(await s.leastSquares!.loss(at))];
       expect(b).toBeLessThan(start * 0.9); // the sweeps did move the weights
       expect(Math.abs(a - b) / b).toBeLessThan(1e-5);
+    });
+
+    it('eALS sweeps give the scratch engine’s rows', async () => {
+      const [t, s] = await pair();
+      const at = { ...settings, solver: 'eals' as const, popularityExp: 0.5 };
+      const start = await s.getWeights();
+      for (const e of [t, s]) {
+        await e.leastSquares!.prepare(train);
+        for (const side of ['users', 'items', 'users'] as const) await e.leastSquares!.sweep(side, at);
+      }
+      expect(maxAbsDiff(start, await s.getWeights())).toBeGreaterThan(0.01);
+      expect(maxAbsDiff(await t.getWeights(), await s.getWeights())).toBeLessThan(1e-6);
     });
 
     it('Cholesky sweeps and fold-in give the scratch engine’s rows', async () => {

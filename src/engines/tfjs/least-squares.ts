@@ -4,7 +4,7 @@
  * each CG step is one (rows, d) × (d, d) matmul for the Gramian term and, per chunk of
  * interactions, two row gathers and a scatter-add for Σ_j h_j (h_j·p), so a sweep issues a few
  * hundred large ops at any size, never one per row. Sums run in float32 (the scratch engine's in
- * float64). Solver cholesky and fold-in (solveUser) solve on the host with the scratch engine's
+ * float64). Solvers cholesky and eals and fold-in (solveUser) solve on the host with the scratch engine's
  * row solver over a downloaded copy of the tables: exact, not fast.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -106,7 +106,7 @@ export class TfjsLeastSquares implements LeastSquares {
     const side = this.sides[which];
     const c = popularityWeights(this.itemPositives!, s.popularityExp);
     this.version++;
-    if (s.solver === 'cholesky') return this.sweepOnHost(which, s, c);
+    if (s.solver !== 'cg') return this.sweepOnHost(which, s, c);
     const rowC = which === 'items' ? c : null;
     const a0 = Float32Array.from({ length: side.rows }, (_, r) => s.unobservedWeight * (rowC === null ? 1 : rowC[r]));
     const H = side.fixed as tf.Tensor2D;
@@ -220,7 +220,7 @@ export class TfjsLeastSquares implements LeastSquares {
     tf.tidy(() => W.assign(tf.tensorScatterUpdate(W, tf.tensor2d([[user]], [1, 1], 'int32'), tf.tensor2d(row, [1, d]))));
   }
 
-  /** Solver cholesky: the side's rows solved exactly on the host, as the scratch engine solves them, and uploaded. */
+  /** Solvers cholesky and eals: the side's rows solved on the host, as the scratch engine solves them, and uploaded. */
   private async sweepOnHost(which: 'users' | 'items', s: IalsSettings, c: Float64Array | null): Promise<void> {
     const side = this.sides![which];
     const d = this.dotTables().d;
