@@ -27,3 +27,16 @@ export function recordedConfig(meta: ModelMeta): Config {
     ials: { ...DEFAULTS.ials, ...c.ials }, // DEFAULTS.ials.popularityExp is 0: uniform
   };
 }
+
+/**
+ * The first of `keys` (dotted: 'model', 'train.lr') on which a model file's recorded config and
+ * this run's differ, compared as JSON; a key the file did not record is skipped. Null: none.
+ */
+export function firstDifference(recorded: Config, now: Config, keys: readonly string[]): { key: string; recorded: unknown; now: unknown } | null {
+  const at = (c: Config, key: string): unknown => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], c);
+  for (const key of keys) {
+    const [was, is] = [at(recorded, key), at(now, key)];
+    if (was !== undefined && JSON.stringify(was) !== JSON.stringify(is)) return { key, recorded: was, now: is };
+  }
+  return null;
+}

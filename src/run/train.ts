@@ -83,7 +83,7 @@ export async function runTrain(c: Config, o: TrainOptions): Promise<TrainResult>
       history = await resumeInto(engine, c, shape, path);
       o.log(`resuming ${path} after epoch ${history.length}`);
     } else {
-      const trainStage = (sub: Config): Promise<TrainResult> => runTrain(sub, { ...o, resume: false });
+      const trainStage = (sub: Config, resume: boolean): Promise<TrainResult> => runTrain(sub, { ...o, resume });
       await engine.setWeights(c.pretrain ? await pretrainedWeights(c, shape, { log: o.log, trainStage }) : initWeights(shape, c.seed));
     }
     o.log(

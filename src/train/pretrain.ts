@@ -1,12 +1,12 @@
 /**
  * The pre-training pipeline (He et al. §3.4.1): NeuMF's initial weights from the best GMF (or
  * MF) and MLP models of the configs `c.pretrain` names, each trained first, by `trainStage`, when
- * its model file is missing.
+ * its model file is missing, or continued when its run was interrupted.
  */
 import { existsSync } from 'node:fs';
-import { recordedConfig, type ModelMeta } from '../artifacts/meta.js';
+import { firstDifference, recordedConfig, type ModelMeta } from '../artifacts/meta.js';
 import { loadModel } from '../artifacts/model-file.js';
-import { bestModelPath } from '../artifacts/paths.js';
+import { bestModelPath, modelPath } from '../artifacts/paths.js';
 import type { ModelShape, Weights } from '../core/model.js';
 import type { EpochRecord } from '../core/records.js';
 import { loadConfig } from '../config/load.js';
@@ -17,9 +17,23 @@ import { NcfError } from '../util/errors.js';
 
 export interface PipelineHooks {
   log: (line: string) => void;
-  /** Trains one stage's config to completion (the caller's train command); interrupted: run again to continue. */
-  trainStage: (c: Config) => Promise<{ interrupted: boolean }>;
+  /** Trains one stage's config to completion (the caller's train command), or continues its saved run; interrupted: run again to continue. */
+  trainStage: (c: Config, resume: boolean) => Promise<{ interrupted: boolean }>;
 }
+
+/** What a part model must have been trained with, its config's own values, to be reused. */
+const PART_KEYS = [
+  'model',
+  'seed',
+  'train.epochs',
+  'train.batchSize',
+  'train.lr',
+  'train.optimizer',
+  'train.negatives',
+  'train.loss',
+  'train.l2',
+  'train.patience',
+];
 
 /**
  * The stages inherit this run's data folder and split, output folders and engine (so `--set
@@ -45,22 +59,53 @@ export async function pretrainedWeights(c: Config, shape: ModelShape, o: Pipelin
     if (sub.data.dataset !== c.data.dataset)
       throw new NcfError(`pretrain.${which.toLowerCase()} (${file}) trains on ${sub.data.dataset}, this run on ${c.data.dataset}`);
     const path = bestModelPath(sub);
+    const stage = async (resume: boolean): Promise<void> => {
+      const r = await o.trainStage(sub, resume);
+      if (r.interrupted) throw new NcfError(`pre-training ${which} was interrupted; run again to continue`);
+    };
     if (!existsSync(path)) {
       o.log(`pre-training ${which} with ${file} (${path} not found)`);
-      const r = await o.trainStage(sub);
-      if (r.interrupted) throw new NcfError(`pre-training ${which} was interrupted; run again to continue`);
+      await stage(false);
     }
-    const f = loadModel<ModelMeta>(path);
-    const split = recordedConfig(f.meta).data.split;
+    let f = loadModel<ModelMeta>(path);
+    const recorded = recordedConfig(f.meta);
+    const split = recorded.data.split;
     if (split !== c.data.split)
       throw new NcfError(
         `pre-trained ${which} ${path} was trained for the ${split} split, this run scores the ${c.data.split} split: give this run another output.models folder`,
       );
+    // A file left by an earlier version of the part's config would silently stand in for it.
+    const differ = firstDifference(recorded, sub, PART_KEYS);
+    if (differ)
+      throw new NcfError(
+        `pre-trained ${which} ${path} was trained with ${differ.key} ${JSON.stringify(differ.recorded)}, ${file} says ${JSON.stringify(differ.now)}: delete it or give this run another output.models folder`,
+      );
+    const held = stoppedShort(modelPath(sub), sub);
+    if (held !== null) {
+      o.log(`pre-training ${which}: ${modelPath(sub)} holds epoch ${held} of ${sub.train.epochs}; continuing it`);
+      await stage(true);
+      f = loadModel<ModelMeta>(path);
+    }
     o.log(`pre-trained ${which}${which === 'GMF' ? gmfPartText(f.shape) : ''}: ${path}${scoreText(f.epoch, f.meta.history[f.epoch - 1])}`);
     parts.push({ shape: f.shape, weights: f.weights });
   }
   o.log(`NeuMF initialised from them, output layer α = ${p.alpha} (GMF) and ${mlpShare(p.alpha)} (MLP)`);
   return neumfFromPretrained(shape, parts[0], parts[1], p.alpha);
+}
+
+/**
+ * The epochs a part's last model file holds when its run stopped before the end (interrupted),
+ * else null: finished, stopped early by train.patience (the loop's rule), or no file.
+ */
+function stoppedShort(last: string, sub: Config): number | null {
+  if (!existsSync(last)) return null;
+  const history = loadModel<ModelMeta>(last).meta.history;
+  const n = history.length;
+  if (n >= sub.train.epochs) return null;
+  let best = 0;
+  for (let e = 1; e < n; e++) if (history[e].sampled.hr > history[best].sampled.hr) best = e;
+  const patience = sub.train.patience;
+  return patience != null && n > 0 && n - (best + 1) >= patience ? null : n;
 }
 
 /** `(epoch 7: HR@10 0.7035, NDCG@10 0.4233)`: what a saved model scored when it was saved. */

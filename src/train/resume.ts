@@ -1,6 +1,6 @@
 /** `--resume`: a run continues from its saved model only when it trains the same thing on the same data. */
 import { existsSync } from 'node:fs';
-import { recordedConfig, type ModelMeta } from '../artifacts/meta.js';
+import { firstDifference, recordedConfig, type ModelMeta } from '../artifacts/meta.js';
 import { loadModel } from '../artifacts/model-file.js';
 import type { ModelShape } from '../core/model.js';
 import type { EpochRecord } from '../core/records.js';
@@ -13,22 +13,19 @@ import { NcfError } from '../util/errors.js';
 export async function resumeInto(engine: Engine, c: Config, shape: ModelShape, path: string): Promise<EpochRecord[]> {
   if (!existsSync(path)) throw new NcfError(`--resume: ${path} not found — train without --resume first`);
   const f = loadModel<ModelMeta>(path);
-  const was = recordedConfig(f.meta);
-  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-  for (const [key, a, b] of [
-    ['model', was.model, c.model],
-    ['data.dataset', was.data.dataset, c.data.dataset],
-    ['seed', was.seed, c.seed],
-    ['train.batchSize', was.train.batchSize, c.train.batchSize],
-    ['train.negatives', was.train.negatives, c.train.negatives],
-    ['train.optimizer', was.train.optimizer, c.train.optimizer],
-    ['train.loss', was.train.loss, c.train.loss],
-    ['data.split', was.data.split, c.data.split],
+  const differ = firstDifference(recordedConfig(f.meta), c, [
+    'model',
+    'data.dataset',
+    'seed',
+    'train.batchSize',
+    'train.negatives',
+    'train.optimizer',
+    'train.loss',
+    'data.split',
     // Model ials is fitted by these, not by train's optimizer.
-    ...(c.model.type === 'ials' ? ([['ials', was.ials, c.ials]] as const) : []),
-  ] as const) {
-    if (!same(a, b)) throw new NcfError(`--resume: ${key} is ${JSON.stringify(b)} but ${path} was trained with ${JSON.stringify(a)}`);
-  }
+    ...(c.model.type === 'ials' ? ['ials'] : []),
+  ]);
+  if (differ) throw new NcfError(`--resume: ${differ.key} is ${JSON.stringify(differ.now)} but ${path} was trained with ${JSON.stringify(differ.recorded)}`);
   if (f.shape.numUsers !== shape.numUsers || f.shape.numItems !== shape.numItems) {
     throw new NcfError(
       `--resume: ${path} was trained on ${f.shape.numUsers} users × ${f.shape.numItems} items, the data has ${shape.numUsers} × ${shape.numItems}`,

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ncf, ROOT } from '../helpers/cli.js';
+import { ncf, ncfInterrupted, ROOT } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ncf-pretrain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,6 +62,42 @@ describe('ncf train with pretrain', () => {
     // Both stages and the NeuMF run say they train on the validation split.
     expect(r.stdout.split('\n').filter((l) => / on ml-100k \(validation split\): /.test(l))).toHaveLength(3);
   });
+
+  it('refuses a part model its config no longer describes (another train.epochs) in one line', () => {
+    const gmfOf = (epochs: number) => write('gmf-stale', { model: { ...(smoke.model as object), type: 'gmf' }, train: { ...(smoke.train as object), epochs } });
+    const gmf = gmfOf(1);
+    const neumf = write('neumf-stale', { pretrain: { gmf, mlp: join(dir, 'mlp.json'), alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 0 } });
+    const first = ncf(['train', '--config', neumf]);
+    expect(first.status, first.stderr).toBe(0);
+    gmfOf(2);
+    const stale = ncf(['train', '--config', neumf]);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr.trim()).toBe(
+      `ncf: pre-trained GMF ${join(dir, 'models', 'gmf-stale.best.ncf')} was trained with train.epochs 1, ${gmf} says 2: delete it or give this run another output.models folder`,
+    );
+  });
+
+  it('continues a part whose training was interrupted, to the figures an uninterrupted pipeline gives', async () => {
+    const gmf = write('gmf-cut', { model: { ...(smoke.model as object), type: 'gmf' }, train: { ...(smoke.train as object), epochs: 12 } });
+    const neumf = write('neumf-cut', { pretrain: { gmf, mlp: join(dir, 'mlp.json'), alpha: 0.5 }, train: { ...(smoke.train as object), epochs: 0 } });
+    const cut = await ncfInterrupted(['train', '--config', neumf], /^epoch\s+2\/12 /m);
+    expect(cut.status).toBe(1);
+    expect(cut.stderr.trim().split('\n').at(-1)).toBe('ncf: pre-training GMF was interrupted; run again to continue');
+    expect(existsSync(join(dir, 'models', 'gmf-cut.best.ncf'))).toBe(true);
+
+    const again = ncf(['train', '--config', neumf]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^pre-training GMF: \S+gmf-cut\.ncf holds epoch \d+ of 12; continuing it$/m);
+    expect(again.stdout).toMatch(/^epoch\s+12\/12 /m);
+    const whole = ncf(['train', '--config', neumf, '--set', `output.models=${JSON.stringify(join(dir, 'models-whole'))}`]);
+    expect(whole.status, whole.stderr).toBe(0);
+    const part = (out: string): string | undefined => /^pre-trained GMF: \S+ (\(epoch .*\))$/m.exec(out)?.[1];
+    const start = (out: string): string | undefined => /^NeuMF before fine-tuning: (.*?) {2}→ /m.exec(out)?.[1];
+    expect(part(again.stdout)).toBeDefined();
+    expect(part(again.stdout)).toBe(part(whole.stdout));
+    expect(start(again.stdout)).toBeDefined();
+    expect(start(again.stdout)).toBe(start(whole.stdout));
+  }, 120_000);
 
   it('scores and keeps NeuMF at its pre-trained start: an epoch of SGD too small to move it scores the same', () => {
     const gmf = join(dir, 'gmf.json');
