@@ -74,8 +74,9 @@ export class RowSolver {
   private readonly p: Float64Array;
   private readonly Ap: Float64Array;
   private readonly h: Float64Array;
-  /** eALS's cache of the row's predictions on its partners, grown to the longest row seen. */
+  /** eALS's cache of the row's predictions on its partners and of where their rows start in P, grown to the longest row seen. */
   private predictions = new Float64Array(0);
+  private partners = new Int32Array(0);
 
   constructor(readonly d: number) {
     this.A = new Float64Array(d * d);
@@ -221,8 +222,11 @@ export class RowSolver {
     const first = job.offsets[row];
     const n = job.offsets[row + 1] - first;
     const lam = rowRegularization(n, job.fixedRows, job.settings, rowWeight(job, row));
-    if (this.predictions.length < n) this.predictions = new Float64Array(Math.max(n, 2 * this.predictions.length));
-    const pred = this.predictions;
+    if (this.predictions.length < n) {
+      this.predictions = new Float64Array(Math.max(n, 2 * this.predictions.length));
+      this.partners = new Int32Array(this.predictions.length);
+    }
+    const { predictions: pred, partners: base } = this;
     const out = job.solvedOff + row * d;
     for (let k = 0; k < d; k++) x[k] = P[out + k];
     for (let a = 0; a < d; a++) {
@@ -231,9 +235,10 @@ export class RowSolver {
       gx[a] = sum;
     }
     for (let e = 0; e < n; e++) {
-      const base = job.fixedOff + job.index[first + e] * d;
+      const b = job.fixedOff + job.index[first + e] * d;
+      base[e] = b;
       let dot = 0;
-      for (let k = 0; k < d; k++) dot += x[k] * P[base + k];
+      for (let k = 0; k < d; k++) dot += x[k] * P[b + k];
       pred[e] = dot;
     }
     for (let k = 0; k < d; k++) {
@@ -242,14 +247,14 @@ export class RowSolver {
       let num = -a0 * (gx[k] - gkk * xk);
       let den = a0 * gkk + lam;
       for (let e = 0; e < n; e++) {
-        const hk = P[job.fixedOff + job.index[first + e] * d + k];
+        const hk = P[base[e] + k];
         num += (1 - pred[e] + xk * hk) * hk;
         den += hk * hk;
       }
       const delta = num / den - xk;
       if (delta === 0) continue;
       x[k] = xk + delta;
-      for (let e = 0; e < n; e++) pred[e] += delta * P[job.fixedOff + job.index[first + e] * d + k];
+      for (let e = 0; e < n; e++) pred[e] += delta * P[base[e] + k];
       for (let a = 0; a < d; a++) gx[a] += delta * G[a * d + k];
     }
     for (let k = 0; k < d; k++) P[out + k] = x[k];

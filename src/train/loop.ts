@@ -60,6 +60,11 @@ export interface LoopHooks {
   stopRequested?(): boolean;
 }
 
+/** Early stopping's rule: `patience` epochs in a row after the best (by sampled HR@K) brought nothing better. */
+export function patienceSpent(epoch: number, bestEpoch: number, patience: number | null | undefined): boolean {
+  return patience != null && epoch - bestEpoch >= patience;
+}
+
 /** Seed label for the per-epoch generator: epoch e's negatives and shuffle depend on (seed, e) only. */
 const EPOCH_STREAM = 0xe90c;
 
@@ -78,7 +83,7 @@ export async function trainEpochs(
     hooks.onStage?.(epoch, 'evaluating', data.numUsers);
     const sampled = await evaluateSampled(engine, data, o.evalNegatives, o.evalN, o.k, (d, n) => hooks.onProgress?.(epoch, d, n, NaN));
     if (sampled.hr > best.hr) best = { hr: sampled.hr, epoch };
-    const stopping = o.patience != null && epoch < o.epochs && epoch - best.epoch >= o.patience;
+    const stopping = epoch < o.epochs && patienceSpent(epoch, best.epoch, o.patience);
     let full: RankingMetrics | null = null;
     if (o.fullRanking === 'every' || (o.fullRanking === 'final' && (epoch === o.epochs || stopping))) {
       hooks.onStage?.(epoch, 'ranking', data.numUsers);

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { firstDifference, recordedConfig, type ModelMeta } from '../artifacts/meta.js';
-import { loadModel } from '../artifacts/model-file.js';
+import { loadModel, readModelHeader } from '../artifacts/model-file.js';
 import { bestModelPath, modelPath } from '../artifacts/paths.js';
 import type { ModelShape, Weights } from '../core/model.js';
 import type { EpochRecord } from '../core/records.js';
@@ -14,6 +14,7 @@ import { ENGINE_NAMES } from '../engines/index.js';
 import type { Config } from '../config/schema.js';
 import { gmfPartText, mlpShare, neumfFromPretrained, type Pretrained } from '../models/pretrain.js';
 import { NcfError } from '../util/errors.js';
+import { patienceSpent } from './loop.js';
 
 export interface PipelineHooks {
   log: (line: string) => void;
@@ -95,17 +96,15 @@ export async function pretrainedWeights(c: Config, shape: ModelShape, o: Pipelin
 
 /**
  * The epochs a part's last model file holds when its run stopped before the end (interrupted),
- * else null: finished, stopped early by train.patience (the loop's rule), or no file.
+ * else null: finished, stopped early by train.patience, or no readable file.
  */
 function stoppedShort(last: string, sub: Config): number | null {
-  if (!existsSync(last)) return null;
-  const history = loadModel<ModelMeta>(last).meta.history;
+  const history = readModelHeader<ModelMeta>(last)?.meta.history ?? [];
   const n = history.length;
-  if (n >= sub.train.epochs) return null;
+  if (n === 0 || n >= sub.train.epochs) return null;
   let best = 0;
   for (let e = 1; e < n; e++) if (history[e].sampled.hr > history[best].sampled.hr) best = e;
-  const patience = sub.train.patience;
-  return patience != null && n > 0 && n - (best + 1) >= patience ? null : n;
+  return patienceSpent(n, best + 1, sub.train.patience) ? null : n;
 }
 
 /** `(epoch 7: HR@10 0.7035, NDCG@10 0.4233)`: what a saved model scored when it was saved. */
