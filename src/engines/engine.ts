@@ -96,7 +96,7 @@ export function checkOnHost(instances: Instances): void {
 export interface LeastSquares {
   /** Takes the training interactions, by user and by item (once per run; again for other ones). */
   prepare(train: Interactions): Promise<void>;
-  /** Solves every row of one side's table with the other side's fixed. */
+  /** Solves every row of one side's table with the other side's fixed; resolves once the device has done it (the loop times sweeps by it). */
   sweep(side: 'users' | 'items', s: IalsSettings): Promise<void>;
   /** The iALS loss at the current weights (IalsSettings), by its three terms. */
   loss(s: IalsSettings): Promise<{ observed: number; unobserved: number; regularization: number }>;

@@ -44,6 +44,16 @@ function rowLambdas(side: Side, s: IalsSettings, rowC: Float64Array | null): tf.
   return tf.tensor2d(lam, [side.rows, 1]);
 }
 
+/**
+ * Resolves once the device has run the work queued on `t`: webgpu returns from ops before the GPU
+ * runs them, so a sweep timed without this would be timed as its enqueueing. One float comes back.
+ */
+async function settled(t: tf.Tensor): Promise<void> {
+  const corner = tf.slice(t, [0, 0], [1, 1]);
+  await corner.data();
+  corner.dispose();
+}
+
 export class TfjsLeastSquares implements LeastSquares {
   private sides: { users: Side; items: Side } | null = null;
   private itemPositives: Int32Array | null = null;
@@ -139,6 +149,7 @@ export class TfjsLeastSquares implements LeastSquares {
     }
     side.table.assign(x);
     tf.dispose([x, r, p, rs, G, lamT, a0T, b]);
+    await settled(side.table);
   }
 
   /** Hᵀ diag(c) H, (d, d). */
