@@ -25,8 +25,8 @@ export interface LeaderboardRow {
   epochs: number;
   /** The K of HR@K and NDCG@K. */
   k: number;
-  /** The best epoch by sampled HR (as He et al. report); epoch 0 for a baseline or a pre-trained start. */
-  best: { epoch: number; hr: number; ndcg: number };
+  /** Sampled figures at the epoch the table shows (EpochPick); epoch 0 for a baseline or a pre-trained start. */
+  sampled: { epoch: number; hr: number; ndcg: number };
   /** Full ranking at the last epoch that computed it. */
   full: { epoch: number; hr: number; ndcg: number } | null;
   trainSeconds: number;
@@ -39,9 +39,16 @@ export function modelLabel(type: string, loss: string | undefined, pretrained: b
   return pretrained ? `${name} (pre-trained)` : name;
 }
 
-export function trainRow(r: TrainRunFiles): LeaderboardRow | null {
-  const best = bestRow(r.epochs);
-  if (!best) return null;
+/**
+ * Which epoch's sampled figures a run's row shows: `best` by sampled HR, as He et al. report (an
+ * epoch picked on the split it is scored on), or `last`, the run's final epoch (for a run trained
+ * for the epochs a validation split chose, that choice's figure; nothing is picked on the scored split).
+ */
+export type EpochPick = 'best' | 'last';
+
+export function trainRow(r: TrainRunFiles, pick: EpochPick = 'best'): LeaderboardRow | null {
+  const shown = pick === 'best' ? bestRow(r.epochs) : (r.epochs[r.epochs.length - 1] ?? null);
+  if (!shown) return null;
   const c = r.config;
   const t = c.train;
   const withFull = r.epochs.filter((e) => e.fullHr !== null);
@@ -56,8 +63,8 @@ export function trainRow(r: TrainRunFiles): LeaderboardRow | null {
     dir: r.dir,
     training: parts.join(', '),
     epochs: r.epochs.length,
-    k: best.k,
-    best: { epoch: best.epoch, hr: best.sampledHr, ndcg: best.sampledNdcg },
+    k: shown.k,
+    sampled: { epoch: shown.epoch, hr: shown.sampledHr, ndcg: shown.sampledNdcg },
     full: last ? { epoch: last.epoch, hr: last.fullHr!, ndcg: last.fullNdcg! } : null,
     trainSeconds: r.epochs.reduce((s, e) => s + e.trainSeconds, 0),
   };
@@ -76,7 +83,7 @@ export function startRow(r: TrainRunFiles): LeaderboardRow | null {
     training: `α ${p.alpha} · ${basename(p.gmf, '.json')} + ${mlpShare(p.alpha)} · ${basename(p.mlp, '.json')}`,
     epochs: 0,
     k: r.start.k,
-    best: { epoch: 0, ...r.start.sampled },
+    sampled: { epoch: 0, ...r.start.sampled },
     full: r.start.full && { epoch: 0, ...r.start.full },
     trainSeconds: 0,
   };
@@ -91,7 +98,7 @@ function baselineRow(dir: string, b: BaselineFile): LeaderboardRow {
     training: 'training-set popularity',
     epochs: 0,
     k: b.k,
-    best: { epoch: 0, ...b.sampled },
+    sampled: { epoch: 0, ...b.sampled },
     full: { epoch: 0, ...b.full },
     trainSeconds: 0,
   };
@@ -108,10 +115,10 @@ interface Found {
   rows: LeaderboardRow[];
 }
 
-function readFolder(dir: string): Found | null {
+function readFolder(dir: string, pick: EpochPick): Found | null {
   if (isTrainReportDir(dir)) {
     const r = readTrainRun(dir);
-    const rows = [trainRow(r), startRow(r)].filter((x): x is LeaderboardRow => x !== null);
+    const rows = [trainRow(r, pick), startRow(r)].filter((x): x is LeaderboardRow => x !== null);
     return { dir, name: r.config.name, dataset: r.config.data.dataset, split: r.config.data.split ?? 'test', startedAt: r.config.run.startedAt ?? '', rows };
   }
   if (existsSync(join(dir, BASELINE_FILE))) {
@@ -127,18 +134,22 @@ function readFolder(dir: string): Found | null {
  * Only runs scored on `split` are tabled (a validation HR is not comparable with a test HR);
  * `otherSplit` counts the runs left out.
  */
-export function collectRows(paths: string[], split: Split = 'test'): { dataset: string; k: number; rows: LeaderboardRow[]; otherSplit: number } {
+export function collectRows(
+  paths: string[],
+  split: Split = 'test',
+  pick: EpochPick = 'best',
+): { dataset: string; k: number; rows: LeaderboardRow[]; otherSplit: number } {
   const found: Found[] = [];
   for (const p of paths) {
     if (!existsSync(p)) throw new NcfError(`${p}: no such folder`);
-    const own = readFolder(p);
+    const own = readFolder(p, pick);
     if (own) {
       found.push(own);
       continue;
     }
     const inner = readdirSync(p, { withFileTypes: true })
       .filter((d) => d.isDirectory())
-      .map((d) => readFolder(join(p, d.name)));
+      .map((d) => readFolder(join(p, d.name), pick));
     const runs = inner.filter((f): f is Found => f !== null);
     if (runs.length === 0) throw new NcfError(`${p}: neither a report folder nor a folder of them (no config.json + metrics.csv or ${BASELINE_FILE})`);
     found.push(...runs);
@@ -160,24 +171,36 @@ export function collectRows(paths: string[], split: Split = 'test'): { dataset: 
     );
   const ks = [...new Set(kept.flatMap((f) => f.rows.map((r) => r.k)))];
   if (ks.length > 1) throw new NcfError(`the runs use different K (${ks.join(', ')}): pass runs with one eval.k`);
-  const rows = kept.flatMap((f) => f.rows).sort((a, b) => b.best.hr - a.best.hr || a.run.localeCompare(b.run));
+  const rows = kept.flatMap((f) => f.rows).sort((a, b) => b.sampled.hr - a.sampled.hr || a.run.localeCompare(b.run));
   return { dataset: datasets[0], k: ks[0], rows, otherSplit };
 }
 
 /** Columns of text (left-aligned); the rest are numbers. */
 const TEXT_COLUMNS = [0, 2, 3];
 
-export function leaderboardTable(rows: LeaderboardRow[], k: number): { head: string[]; cells: (string | number)[][] } {
-  const head = ['model', 'factors', 'run', 'training', 'epochs', 'best epoch', `HR@${k}`, `NDCG@${k}`, `full HR@${k}`, `full NDCG@${k}`, 'train s'];
+export function leaderboardTable(rows: LeaderboardRow[], k: number, pick: EpochPick = 'best'): { head: string[]; cells: (string | number)[][] } {
+  const head = [
+    'model',
+    'factors',
+    'run',
+    'training',
+    'epochs',
+    pick === 'best' ? 'best epoch' : 'epoch',
+    `HR@${k}`,
+    `NDCG@${k}`,
+    `full HR@${k}`,
+    `full NDCG@${k}`,
+    'train s',
+  ];
   const cells = rows.map((r) => [
     r.model,
     r.factors ?? '',
     r.run,
     r.training,
     r.epochs,
-    r.best.epoch,
-    r.best.hr.toFixed(4),
-    r.best.ndcg.toFixed(4),
+    r.sampled.epoch,
+    r.sampled.hr.toFixed(4),
+    r.sampled.ndcg.toFixed(4),
     r.full ? r.full.hr.toFixed(4) : '',
     r.full ? r.full.ndcg.toFixed(4) : '',
     r.trainSeconds.toFixed(1),
@@ -190,16 +213,17 @@ export function runLeaderboard(
   reportsDir: string,
   now = new Date(),
   split: Split = 'test',
+  pick: EpochPick = 'best',
 ): { dir: string; table: string; rows: LeaderboardRow[]; otherSplit: number } {
-  const { dataset, k, rows, otherSplit } = collectRows(paths, split);
-  const { head, cells } = leaderboardTable(rows, k);
+  const { dataset, k, rows, otherSplit } = collectRows(paths, split, pick);
+  const { head, cells } = leaderboardTable(rows, k, pick);
   const table = textTable(head, cells, TEXT_COLUMNS);
   const dir = join(reportsDir, `leaderboard-${dataset}${split === 'test' ? '' : `-${split}`}-${runStamp(now)}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'leaderboard.json'), `${JSON.stringify({ dataset, split, rows }, null, 2)}\n`);
+  writeFileSync(join(dir, 'leaderboard.json'), `${JSON.stringify({ dataset, split, epoch: pick, rows }, null, 2)}\n`);
   const notes = [
     `Scored on the ${split} split${split === 'validation' ? ' (one training item per user held out): for choosing settings, not for comparing with published test figures' : ''}.`,
-    `Sampled: the held-out item ranked among the dataset's 99 negatives, at the best epoch by sampled HR@${k} (as He et al. report).`,
+    `Sampled: the held-out item ranked among the dataset's 99 negatives, ${pick === 'best' ? `at the best epoch by sampled HR@${k} (as He et al. report)` : "at each run's last epoch (no epoch picked on this split)"}.`,
     `Full: the held-out item ranked among every item the user has not trained on, at the last epoch that ranked them.`,
   ];
   writeFileSync(join(dir, 'summary.md'), `# Every model on ${dataset}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\n\`\`\`\n${table}\n\`\`\`\n`);
@@ -208,6 +232,7 @@ export function runLeaderboard(
     facts: [
       ['dataset', dataset],
       ['split', split],
+      ['epoch', pick === 'best' ? 'best by sampled HR' : 'last'],
       ['runs', String(rows.length)],
       ['written', now.toISOString()],
     ],

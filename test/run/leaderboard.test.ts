@@ -42,6 +42,8 @@ describe('modelLabel', () => {
 });
 
 describe('runLeaderboard', () => {
+  const trained = new Map<string, Awaited<ReturnType<typeof runTrain>>['history']>();
+
   it('tables every run and ItemPop with their own best-epoch and full-ranking figures, best HR first', async () => {
     const mf = await runTrain(config('t-mf', ['model.type=mf', 'model.embeddingStd=0.1', 'train.l2=0.005', 'train.optimizer=sgd', 'train.lr=0.05']), quiet);
     const bpr = await runTrain(config('t-bpr', ['model.type=mf', 'train.loss=bpr', 'train.batchSize=64']), quiet);
@@ -51,9 +53,10 @@ describe('runLeaderboard', () => {
     const gmf = await runTrain(config('t-gmf', ['model.type=gmf']), quiet);
     const pop = await runItemPop(config('t-pop', []), new Progress(false));
 
+    trained.set('t-mf', mf.history).set('t-bpr', bpr.history).set('t-gmf', gmf.history);
     const r = runLeaderboard([reports], join(out, 'lb'));
     expect(r.rows.map((x) => x.run).sort()).toEqual(['itempop', 't-bpr', 't-gmf', 't-mf']);
-    const hrs = r.rows.map((x) => x.best.hr);
+    const hrs = r.rows.map((x) => x.sampled.hr);
     expect(hrs).toEqual([...hrs].sort((a, b) => b - a));
     for (const [run, res, label] of [
       ['t-mf', mf, 'MF'],
@@ -64,23 +67,41 @@ describe('runLeaderboard', () => {
       const best = bestEpoch(res.history)!;
       expect(row.model).toBe(label);
       expect(row.epochs).toBe(2);
-      expect(row.best.epoch).toBe(best.epoch);
-      expect(row.best.hr).toBeCloseTo(best.sampled.hr, 6);
-      expect(row.best.ndcg).toBeCloseTo(best.sampled.ndcg, 6);
+      expect(row.sampled.epoch).toBe(best.epoch);
+      expect(row.sampled.hr).toBeCloseTo(best.sampled.hr, 6);
+      expect(row.sampled.ndcg).toBeCloseTo(best.sampled.ndcg, 6);
       expect(row.full!.hr).toBeCloseTo(res.history[1].full!.hr, 6);
       expect(row.full!.epoch).toBe(2);
     }
     expect(r.rows.find((x) => x.run === 't-mf')!.training).toBe('sgd lr 0.05, batch 64, 4 neg, L2 0.005');
     const popRow = r.rows.find((x) => x.run === 'itempop')!;
     expect(popRow.model).toBe('ItemPop');
-    expect(popRow.best.hr).toBe(pop.metrics[0].hr);
+    expect(popRow.sampled.hr).toBe(pop.metrics[0].hr);
     expect(popRow.full!.ndcg).toBe(pop.metrics[1].ndcg);
-    expect(r.table).toContain(popRow.best.hr.toFixed(4));
+    expect(r.table).toContain(popRow.sampled.hr.toFixed(4));
     const saved = JSON.parse(readFileSync(join(r.dir, 'leaderboard.json'), 'utf8'));
     expect(saved.dataset).toBe('ml-100k');
     expect(saved.rows).toHaveLength(4);
     expect(readFileSync(join(r.dir, 'report.html'), 'utf8')).toContain('BPR-MF');
   }, 120_000);
+
+  it("with epoch 'last', shows each run's last epoch, not its best, and says so", () => {
+    const r = runLeaderboard([reports], join(out, 'lb-last'), new Date(), 'test', 'last');
+    let differs = 0;
+    for (const [run, history] of trained) {
+      const row = r.rows.find((x) => x.run === run)!;
+      const last = history[history.length - 1];
+      expect(row.sampled.epoch).toBe(last.epoch);
+      expect(row.sampled.hr).toBeCloseTo(last.sampled.hr, 6);
+      expect(row.sampled.ndcg).toBeCloseTo(last.sampled.ndcg, 6);
+      if (bestEpoch(history)!.epoch !== last.epoch) differs++;
+    }
+    expect(differs).toBeGreaterThan(0); // some run's best is not its last, so the pick shows
+    expect(r.table.split('\n')[0]).toMatch(/ epoch /);
+    expect(r.table.split('\n')[0]).not.toContain('best epoch');
+    expect(readFileSync(join(r.dir, 'summary.md'), 'utf8')).toContain("at each run's last epoch");
+    expect(JSON.parse(readFileSync(join(r.dir, 'leaderboard.json'), 'utf8')).epoch).toBe('last');
+  });
 
   it('tables one split at a time: an iALS run on the validation split is left out of the test table and counted', async () => {
     const split = join(out, 'split');
@@ -98,7 +119,7 @@ describe('runLeaderboard', () => {
     const row = val.rows[0];
     expect(row.model).toBe('iALS');
     expect(row.training).toBe('alternating least squares: α0 0.1, λ 0.003, ν 1, Cholesky per row');
-    expect(row.best.hr).toBeCloseTo(bestEpoch(ials.history)!.sampled.hr, 6);
+    expect(row.sampled.hr).toBeCloseTo(bestEpoch(ials.history)!.sampled.hr, 6);
     const onlyVal = join(out, 'only-val');
     cpSync(row.dir, onlyVal, { recursive: true });
     expect(() => collectRows([onlyVal])).toThrow(/none of those runs scored the test split \(1 scored the other\): pass --split validation/);
