@@ -8,7 +8,7 @@ import { firstDifference, recordedConfig, type ModelMeta } from '../artifacts/me
 import { loadModel, readModelHeader } from '../artifacts/model-file.js';
 import { bestModelPath, modelPath } from '../artifacts/paths.js';
 import type { ModelShape, Weights } from '../core/model.js';
-import type { EpochRecord } from '../core/records.js';
+import { bestEpoch, type EpochRecord } from '../core/records.js';
 import { loadConfig } from '../config/load.js';
 import { ENGINE_NAMES } from '../engines/index.js';
 import type { Config } from '../config/schema.js';
@@ -102,9 +102,7 @@ function stoppedShort(last: string, sub: Config): number | null {
   const history = readModelHeader<ModelMeta>(last)?.meta.history ?? [];
   const n = history.length;
   if (n === 0 || n >= sub.train.epochs) return null;
-  let best = 0;
-  for (let e = 1; e < n; e++) if (history[e].sampled.hr > history[best].sampled.hr) best = e;
-  return patienceSpent(n, best + 1, sub.train.patience) ? null : n;
+  return patienceSpent(n, bestEpoch(history)!.epoch, sub.train.patience) ? null : n;
 }
 
 /** `(epoch 7: HR@10 0.7035, NDCG@10 0.4233)`: what a saved model scored when it was saved. */
