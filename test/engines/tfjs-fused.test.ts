@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelShape } from '../../src/core/model.js';
 import type { Instances, Objective, OptimizerConfig } from '../../src/core/training.js';
 import { createEngine, type Engine } from '../../src/engines/index.js';
+import { flatLayout } from '../../src/engines/flat-layout.js';
 import { MODEL_TYPES } from '../../src/models/index.js';
 import { initWeights } from '../../src/models/weights.js';
 import { NcfError } from '../../src/util/errors.js';
@@ -82,6 +83,89 @@ describe.skipIf(skip !== null)('tfjs.kernels "fused" on webgpu vs the scratch en
       }
     }
   }
+
+  /** 512 instances on 3 users and 5 items, so every row gradient is a sum of ~100 adds from many workgroups. */
+  function crowded(pairs: boolean): Instances {
+    const n = 512;
+    const inst: Instances = { length: n, users: new Int32Array(n), items: new Int32Array(n), labels: new Float32Array(n) };
+    for (let k = 0; k < n; k++) {
+      inst.users[k] = pairs ? (k >> 1) % 3 : k % 3;
+      inst.items[k] = (k * 3 + (k >> 4)) % 5;
+      inst.labels[k] = pairs ? 1 - (k % 2) : (k >> 2) % 2;
+    }
+    return inst;
+  }
+  /** The same instances (pairs kept together under bpr) in another order. */
+  function shuffled(inst: Instances, pairs: boolean): Instances {
+    const per = pairs ? 2 : 1;
+    const units = inst.length / per;
+    const out: Instances = {
+      length: inst.length,
+      users: new Int32Array(inst.length),
+      items: new Int32Array(inst.length),
+      labels: new Float32Array(inst.length),
+    };
+    for (let t = 0; t < units; t++) {
+      const from = (t * 37 + 11) % units; // 37 is prime to 256 and 512: a permutation
+      for (let j = 0; j < per; j++) {
+        out.users[t * per + j] = inst.users[from * per + j];
+        out.items[t * per + j] = inst.items[from * per + j];
+        out.labels[t * per + j] = inst.labels[from * per + j];
+      }
+    }
+    return out;
+  }
+  for (const type of MODEL_TYPES) {
+    for (const loss of ['bce', 'bpr'] as const) {
+      it(`${type}, ${loss}: the rows' gradients do not depend on the order the instances arrive in, to the bit`, async () => {
+        const of = shapeOf(type);
+        const [f] = await pair(optimizers[1], { loss, l2: 0.05 }, of);
+        const inst = crowded(loss === 'bpr');
+        const a = await f.gradients(inst, 0, inst.length);
+        const b = await f.gradients(shuffled(inst, loss === 'bpr'), 0, inst.length);
+        const rows = flatLayout(of).rowTables.map((t) => t.name);
+        expect(rows.length).toBeGreaterThan(0);
+        for (const name of rows) {
+          // Under bpr a pair's user-bias terms cancel, leaving only L2 on biases that start at 0.
+          if (!(loss === 'bpr' && name === 'user_bias'))
+            expect(
+              a.grads.get(name)!.some((x) => x !== 0),
+              name,
+            ).toBe(true);
+          expect([...b.grads.get(name)!], name).toEqual([...a.grads.get(name)!]);
+        }
+      });
+    }
+  }
+
+  it('a step whose loss or gradient leaves the fixed-point range reads Infinity, one with a NaN reads NaN, and the next step is unharmed', async () => {
+    for (const type of ['mf', 'neumf']) {
+      const of = shapeOf(type);
+      const [f] = await pair(optimizers[0], objectives[0], of);
+      const inst = batch(false);
+      const w = initWeights(of, 11);
+      const table = type === 'mf' ? 'mf_user' : 'mlp_user';
+      const huge = new Map(w);
+      huge.set(
+        table,
+        w.get(table)!.map(() => 1e7),
+      ); // logits near 1e14: losses far past 2^20
+      await f.setWeights(huge);
+      expect([...(await f.trainSteps(inst, 32, 0, 2))], type).toEqual([Infinity, Infinity]);
+      const nan = new Map(w);
+      nan.set(
+        table,
+        w.get(table)!.map((x, k) => (k === 0 ? Number.NaN : x)),
+      );
+      await f.setWeights(nan);
+      const losses = await f.trainSteps(inst, 96, 0, 1);
+      expect(losses[0], type).toBeNaN();
+      // The flags are per step: the first step from clean weights reads its loss.
+      await f.setWeights(w);
+      const [s] = await pair(optimizers[0], objectives[0], of);
+      expect(Math.abs((await f.trainSteps(inst, 32, 0, 1))[0] - (await s.trainSteps(inst, 32, 0, 1))[0]), type).toBeLessThan(1e-5);
+    }
+  });
 
   it('issues two dispatches per step (forward + backward, then the optimizer), and re-uploads instances resampled in place', async () => {
     const [f, s] = await pair(optimizers[1], objectives[0]);

@@ -7,7 +7,8 @@
  * and step sizes in a uniform slot, a whole chunk of steps goes in one submit, and the losses are
  * read back once per chunk. adam sweeps the whole arena; sgd and lazy_adam update only the rows
  * the batch touched (and the dense parameters). MLP and NeuMF add a third dispatch, their dense
- * gradients summed over the batch's stored activations (tower-shaders.ts).
+ * gradients summed over the batch's stored activations (tower-shaders.ts). Sums across threads
+ * are in fixed point (fixed-point.ts), so a seed gives the same numbers however the GPU schedules.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelShape, Weights } from '../../../core/model.js';
@@ -20,6 +21,7 @@ import { useBackend } from '../backend.js';
 import type { TfjsSettings } from '../backends.js';
 import { FusedSampler } from './device-sampler.js';
 import { FusedRanker } from './device-ranker.js';
+import { fixedToFloats, LOSS_WORDS, slotLosses } from './fixed-point.js';
 import { gmfLogit, gmfStepShader } from './gmf-shaders.js';
 import { towerDenseShader, towerLogit, towerStepShader, towerStrides, type TowerLayout } from './tower-shaders.js';
 import { adamShader, mfLogit, mfStepShader, scoreShader, touchedRowsShader, WORKGROUP, type ArenaTables, type MfLayout } from './mf-shaders.js';
@@ -150,7 +152,7 @@ export class FusedEngine implements Engine {
     this.info = { name: 'tfjs', backend: 'webgpu', label: `tfjs on webgpu, fused kernels (${detail})`, detail: `fused kernels; ${detail}`, emulated };
     const floats = (n: number): GPUBuffer => this.buffer(n * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.params = floats(this.L.total);
-    this.grads = floats(this.L.total);
+    this.grads = floats(2 * this.L.total); // fixed point, two words per parameter (fixed-point.ts)
     this.m = floats(this.L.total);
     this.v = floats(this.L.total);
     const model = FUSED_MODELS[shape.type];
@@ -178,7 +180,7 @@ export class FusedEngine implements Engine {
     this.stepLayout = layout([true, false, true, false], this.tower ? [false, false] : []);
     this.sparse = opt.name !== 'adam';
     this.optLayout = layout([false, false, false, false], this.sparse ? [true, false] : []);
-    this.denseLayout = layout([true, false, true, true]);
+    this.denseLayout = layout([true, false, true, true], [false]);
     this.stamps = this.buffer(4 * (shape.numUsers + shape.numItems), GPUBufferUsage.STORAGE);
     const pipeline = (code: string, group: GPUBindGroupLayout): GPUComputePipeline =>
       device.createComputePipeline({
@@ -273,11 +275,11 @@ export class FusedEngine implements Engine {
       slot.setUint32(28, ++this.mark, true);
     }
     const steps = this.buffer(count * SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
-    const losses = this.buffer(Math.max(16, count * 4), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    const losses = this.buffer(count * LOSS_WORDS * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.device.queue.writeBuffer(steps, 0, uniforms);
     const xd = this.towerScratch(batchSize);
     const stepGroup = this.group(this.stepLayout, [this.params, this.grads, epoch.buffer, losses], steps, xd);
-    const denseGroup = this.densePipeline ? this.group(this.denseLayout, [this.params, this.grads, ...xd], steps) : null;
+    const denseGroup = this.densePipeline ? this.group(this.denseLayout, [this.params, this.grads, ...xd], steps, [losses]) : null;
     const optGroup = this.group(this.optLayout, [this.params, this.grads, this.m, this.v], steps, this.sparse ? [epoch.buffer, this.stamps] : []);
     const [x, y] = grid(this.L.total);
     const encoder = this.device.createCommandEncoder();
@@ -303,7 +305,7 @@ export class FusedEngine implements Engine {
     this.device.queue.submit([encoder.finish()]);
     this.issued += (performance.now() - t0) / 1000;
     this.optStep += count;
-    const out = await this.read(losses, count);
+    const out = slotLosses(await this.readWords(losses, count * LOSS_WORDS), count);
     this.release(steps, losses);
     return out;
   }
@@ -323,7 +325,7 @@ export class FusedEngine implements Engine {
     slot.setUint32(12, sub.length, true);
     slot.setFloat32(24, this.obj.l2, true);
     const steps = this.buffer(SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
-    const losses = this.buffer(16, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    const losses = this.buffer(LOSS_WORDS * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.device.queue.writeBuffer(steps, 0, slot.buffer);
     const encoder = this.device.createCommandEncoder();
     encoder.clearBuffer(this.grads);
@@ -334,13 +336,13 @@ export class FusedEngine implements Engine {
     pass.dispatchWorkgroups(Math.ceil(sub.length / per / WORKGROUP));
     if (this.densePipeline) {
       pass.setPipeline(this.densePipeline);
-      pass.setBindGroup(0, this.group(this.denseLayout, [this.params, this.grads, ...xd], steps), [0]);
+      pass.setBindGroup(0, this.group(this.denseLayout, [this.params, this.grads, ...xd], steps, [losses]), [0]);
       pass.dispatchWorkgroups(Math.ceil((this.L.total - this.L.denseStart) / WORKGROUP));
     }
     pass.end();
     this.device.queue.submit([encoder.finish()]);
-    const [loss] = await this.read(losses, 1);
-    const grads = this.split(await this.read(this.grads, this.L.total), '');
+    const [loss] = slotLosses(await this.readWords(losses, LOSS_WORDS), 1);
+    const grads = this.split(fixedToFloats(await this.readWords(this.grads, 2 * this.L.total)), '');
     const clear = this.device.createCommandEncoder();
     clear.clearBuffer(this.grads);
     this.device.queue.submit([clear.finish()]);
@@ -460,13 +462,22 @@ export class FusedEngine implements Engine {
 
   /** The first `floats` values of `src`, through a mapped staging copy. */
   private async read(src: GPUBuffer, floats: number): Promise<Float32Array> {
-    const bytes = Math.max(4, floats * 4);
+    return new Float32Array(await this.readBytes(src, floats * 4));
+  }
+
+  /** The first `words` u32 of `src` (the fixed-point sums). */
+  private async readWords(src: GPUBuffer, words: number): Promise<Uint32Array> {
+    return new Uint32Array(await this.readBytes(src, words * 4));
+  }
+
+  private async readBytes(src: GPUBuffer, size: number): Promise<ArrayBuffer> {
+    const bytes = Math.max(4, size);
     const staging = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const encoder = this.device.createCommandEncoder();
     encoder.copyBufferToBuffer(src, 0, staging, 0, bytes);
     this.device.queue.submit([encoder.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0, floats * 4));
+    const out = staging.getMappedRange().slice(0, size);
     staging.unmap();
     staging.destroy();
     return out;

@@ -1,10 +1,11 @@
 /**
  * WGSL for GMF (He et al. 2017, eq. 9–10), z = h^T (p_u ⊙ q_i) + b: the step kernel (forward,
- * loss, backward of a batch, one thread per unit) and the scoring kernel. Row gradients are CAS
- * float adds; the dense gradients (h and b) are summed per workgroup first, one reduction per
- * component, then added once per workgroup.
+ * loss, backward of a batch, one thread per unit) and the scoring kernel. Row gradients are
+ * fixed-point atomic adds (fixed-point.ts); the dense gradients (h and b) are summed per workgroup
+ * first, one reduction per component, then added once per workgroup.
  */
-import { ATOMIC_ADD, LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, WORKGROUP } from './mf-shaders.js';
+import { FIXED_ADD } from './fixed-point.js';
+import { LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, WORKGROUP } from './mf-shaders.js';
 
 export interface GmfLayout {
   /** Offsets of p (U, G), q (I, G), h (G) and b. */
@@ -26,7 +27,7 @@ fn logit(u: u32, i: u32) -> f32 {
 
 export function gmfStepShader(L: GmfLayout, pairs: boolean): string {
   return `${STEP_STRUCT}${STEP_BINDINGS}
-${ATOMIC_ADD}
+${FIXED_ADD}
 ${LOSS_FNS}
 ${gmfLogit(L)}
 var<workgroup> part: array<f32, ${WORKGROUP}>;

@@ -3,17 +3,17 @@
  * product z = p_u·q_i (iALS's model, whose gradient fold-in and parity run here), as two kernels per
  * training step over one parameter arena in the flat layout (engines/flat-layout.ts):
  *   step:      forward, loss and backward of every unit of the batch (an instance under bce, a
- *              pair under bpr), one thread each; row gradients are float adds by compare-and-swap
- *              on the gradient arena; the global bias' gradient and the loss are summed per
- *              workgroup first, then added once per workgroup.
+ *              pair under bpr), one thread each; row gradients are fixed-point atomic adds on the
+ *              gradient arena (fixed-point.ts); the global bias' gradient and the loss are summed
+ *              per workgroup first, then added once per workgroup.
  *   optimizer: Adam over the whole arena, one thread per parameter, reading and zeroing the
  *              gradient (rows the batch did not touch have g = 0: as the scratch engine's adam);
  *              or, for sgd and lazy_adam, over the rows the batch touched (one thread per unit
  *              claims its rows with a stamp, so a row read twice is updated once) and the dense
  *              parameters.
- * The sums' order depends on which thread arrives first, so the last bits can differ from run to
- * run; the parity tests bound it.
+ * The sums are integers, so they do not depend on which thread arrives first.
  */
+import { FIXED_ADD, FIXED_TAKE } from './fixed-point.js';
 
 export interface MfLayout {
   /** false: the plain dot product, and bu, bi, b are not read. */
@@ -50,7 +50,7 @@ export const LOSS_FNS = `
 fn softplus(x: f32) -> f32 { return max(x, 0.0) + log(1.0 + exp(-abs(x))); }
 fn sigmoid(x: f32) -> f32 { return select(exp(x) / (1.0 + exp(x)), 1.0 / (1.0 + exp(-x)), x >= 0.0); }`;
 
-/** The bindings of every model's step kernel: P (read), G (atomic), the epoch's instances, the chunk's losses. */
+/** The bindings of every model's step kernel: P (read), G and the chunk's losses (fixed point, fixed-point.ts), the epoch's instances. */
 export const STEP_BINDINGS = `
 @group(0) @binding(0) var<storage, read> P: array<f32>;
 @group(0) @binding(1) var<storage, read_write> G: array<atomic<u32>>;
@@ -64,28 +64,10 @@ const SCORE_BINDINGS = `
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> count: vec4u;`;
 
-export const ATOMIC_ADD = `
-fn addTo(i: u32, x: f32) {
-  var old = atomicLoad(&G[i]);
-  loop {
-    let r = atomicCompareExchangeWeak(&G[i], old, bitcast<u32>(bitcast<f32>(old) + x));
-    if (r.exchanged) { break; }
-    old = r.old_value;
-  }
-}
-fn addLoss(i: u32, x: f32) {
-  var old = atomicLoad(&losses[i]);
-  loop {
-    let r = atomicCompareExchangeWeak(&losses[i], old, bitcast<u32>(bitcast<f32>(old) + x));
-    if (r.exchanged) { break; }
-    old = r.old_value;
-  }
-}`;
-
 /** Forward, loss and backward of a batch; `pairs`: bpr on (2t, 2t + 1). */
 export function mfStepShader(L: MfLayout, pairs: boolean): string {
   return `${STEP_STRUCT}${STEP_BINDINGS}
-${ATOMIC_ADD}
+${FIXED_ADD}
 ${mfLogit(L)}
 var<workgroup> part: array<vec2f, ${WORKGROUP}>;
 ${LOSS_FNS}
@@ -170,12 +152,13 @@ export function adamShader(total: number, beta1: number, beta2: number): string 
 @group(0) @binding(1) var<storage, read_write> G: array<atomic<u32>>;
 @group(0) @binding(2) var<storage, read_write> M: array<f32>;
 @group(0) @binding(3) var<storage, read_write> V: array<f32>;
+${FIXED_TAKE}
 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
   let k = gid.x + gid.y * nw.x * ${WORKGROUP}u;
   if (k >= ${total}u) { return; }
-  let g = bitcast<f32>(atomicExchange(&G[k], 0u));
+  let g = takeGrad(k);
   let m = ${beta1} * M[k] + ${1 - beta1} * g;
   let v = ${beta2} * V[k] + ${1 - beta2} * g * g;
   M[k] = m;
@@ -224,13 +207,13 @@ export interface ArenaTables {
  */
 export function touchedRowsShader(A: ArenaTables, pairs: boolean, lazyAdam: boolean, beta1: number, beta2: number): string {
   const update = lazyAdam
-    ? `  let g = bitcast<f32>(atomicExchange(&G[k], 0u));
+    ? `  let g = takeGrad(k);
   let m = ${beta1} * M[k] + ${1 - beta1} * g;
   let v = ${beta2} * V[k] + ${1 - beta2} * g * g;
   M[k] = m;
   V[k] = v;
   P[k] -= (st.lr * m) / (sqrt(v) + st.epsHat);`
-    : `  P[k] -= st.lr * bitcast<f32>(atomicExchange(&G[k], 0u));`;
+    : `  P[k] -= st.lr * takeGrad(k);`;
   const rows = (tables: ArenaTables['users'], id: string): string =>
     tables.map((t) => `  for (var k = 0u; k < ${t.width}u; k++) { apply(${t.off}u + ${id} * ${t.width}u + k); }`).join('\n');
   return `${STEP_STRUCT}
@@ -240,6 +223,7 @@ export function touchedRowsShader(A: ArenaTables, pairs: boolean, lazyAdam: bool
 @group(0) @binding(3) var<storage, read_write> V: array<f32>;
 @group(0) @binding(5) var<storage, read> inst: array<u32>;
 @group(0) @binding(6) var<storage, read_write> stamps: array<atomic<u32>>;
+${FIXED_TAKE}
 
 fn apply(k: u32) {
 ${update}

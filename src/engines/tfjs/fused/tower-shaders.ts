@@ -2,7 +2,7 @@
  * WGSL for MLP and NeuMF (He et al. 2017, eq. 11–12) in three dispatches per step:
  *   step:   one thread per unit (instance, or pair under bpr): the gathers, GMF's product, the
  *           ReLU tower and the output, the loss, and the backward pass down to the embedding
- *           rows (CAS adds, as for MF); every layer's input and delta go to per-instance rows
+ *           rows (fixed-point adds, as for MF); every layer's input and delta go to per-instance rows
  *           of two scratch buffers X and D;
  *   dense:  one thread per dense parameter: its gradient as a sum over the batch's rows of X
  *           and D (Σ_j x_j·δ_j for a kernel entry, Σ_j δ_j for a bias), in instance order, so
@@ -11,7 +11,8 @@
  * Activations per instance, row j of X: [h_0 (2E) | h_1 | … | h_{L-1} | o], o = [φ_G ; h_L] the
  * output layer's input; row j of D: [dz | δ_1 | … | δ_L], δ_l = ∂loss/∂(pre-activation of layer l).
  */
-import { ATOMIC_ADD, LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, WORKGROUP } from './mf-shaders.js';
+import { FIXED_ADD, FIXED_OWN } from './fixed-point.js';
+import { LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, WORKGROUP } from './mf-shaders.js';
 
 export interface TowerLayout {
   /** GMF factors, 0 for MLP alone; the GMF tables' offsets. */
@@ -107,7 +108,7 @@ export function towerStepShader(T: TowerLayout, pairs: boolean): string {
   return `${STEP_STRUCT}${STEP_BINDINGS}
 @group(0) @binding(5) var<storage, read_write> X: array<f32>;
 @group(0) @binding(6) var<storage, read_write> D: array<f32>;
-${ATOMIC_ADD}
+${FIXED_ADD}
 ${LOSS_FNS}
 ${towerLogit(T)}
 ${deltas}
@@ -222,6 +223,8 @@ export function towerDenseShader(T: TowerLayout, pairs: boolean): string {
 @group(0) @binding(1) var<storage, read_write> G: array<atomic<u32>>;
 @group(0) @binding(2) var<storage, read> X: array<f32>;
 @group(0) @binding(3) var<storage, read> D: array<f32>;
+@group(0) @binding(5) var<storage, read_write> losses: array<atomic<u32>>;
+${FIXED_OWN}
 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -238,6 +241,6 @@ ${branches.join('\n')}
   }
   // Dense L2: (λ/2)·‖θ‖² per instance of the batch, its gradient λ·(instances / units)·θ.
   g += st.l2 * ${pairs ? '2.0' : '1.0'} * P[k];
-  atomicStore(&G[k], bitcast<u32>(bitcast<f32>(atomicLoad(&G[k])) + g));
+  addOwn(k, g);
 }`;
 }
