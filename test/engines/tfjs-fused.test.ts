@@ -138,6 +138,30 @@ describe.skipIf(skip !== null)('tfjs.kernels "fused" on webgpu vs the scratch en
     }
   }
 
+  for (const type of ['mlp', 'neumf']) {
+    for (const loss of ['bce', 'bpr'] as const) {
+      it(`${type}, ${loss}: a batch of three dense chunks (2,600 rows, summed in parallel) has scratch's gradients and step`, async () => {
+        const of = shapeOf(type);
+        const [f, s] = await pair(optimizers[1], { loss, l2: 0.05 }, of);
+        const n = 2600;
+        const inst: Instances = { length: n, users: new Int32Array(n), items: new Int32Array(n), labels: new Float32Array(n) };
+        for (let k = 0; k < n; k++) {
+          inst.users[k] = loss === 'bpr' ? ((k >> 1) * 7) % 23 : (k * 7) % 23;
+          inst.items[k] = (k * 5 + (k >> 3)) % 17;
+          inst.labels[k] = loss === 'bpr' ? 1 - (k % 2) : k % 3 === 0 ? 1 : 0;
+        }
+        const gf = await f.gradients(inst, 0, n);
+        const gs = await s.gradients(inst, 0, n);
+        for (const [name, g] of gs.grads) expect(relError(gf.grads.get(name)!, g), name).toBeLessThan(1e-5);
+        // Two steps of 1,300 rows: two chunks each.
+        const lf = await f.trainSteps(inst, n / 2, 0, 2);
+        const ls = await s.trainSteps(inst, n / 2, 0, 2);
+        for (let k = 0; k < 2; k++) expect(Math.abs(lf[k] - ls[k]), `step ${k}`).toBeLessThan(1e-5);
+        expect(maxAbsDiff(await f.getWeights(), await s.getWeights())).toBeLessThan(1e-5);
+      });
+    }
+  }
+
   it('a step whose loss or gradient leaves the fixed-point range reads Infinity, one with a NaN reads NaN, and the next step is unharmed', async () => {
     for (const type of ['mf', 'neumf']) {
       const of = shapeOf(type);

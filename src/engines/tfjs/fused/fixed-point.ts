@@ -76,21 +76,6 @@ ${atomicAddFn('addSlot', 'losses', `losses[${LOSS_WORDS}u * st.slot + 2u]`)}`;
 export const FIXED_TAKE = `${FIXED_FNS}
 fn takeGrad(k: u32) -> f32 { return fromFixed(atomicExchange(&G[2u * k], 0u), atomicExchange(&G[2u * k + 1u], 0u)); }`;
 
-/**
- * For a kernel that alone writes parameter k's gradient (the towers' dense kernel): addOwn(k, x),
- * a plain 64-bit add, flagging the step's loss slot as FIXED_ADD does.
- */
-export const FIXED_OWN = `${FIXED_FNS}
-fn addOwn(k: u32, x: f32) {
-  let bad = outOfRange(x);
-  if (bad != 0u) { atomicOr(&losses[${LOSS_WORDS}u * st.slot + 2u], bad); return; }
-  let v = toFixed(x);
-  let lo0 = atomicLoad(&G[2u * k]);
-  let lo = lo0 + v.x;
-  atomicStore(&G[2u * k], lo);
-  atomicStore(&G[2u * k + 1u], atomicLoad(&G[2u * k + 1u]) + v.y + select(0u, 1u, lo < lo0));
-}`;
-
 /** Value k of a fixed-point array read back (words 2k, 2k + 1). */
 export function fixedAt(words: Uint32Array, k: number): number {
   return ((words[2 * k + 1] | 0) * 2 ** 32 + words[2 * k]) * 2 ** -FRACTION_BITS;

@@ -23,7 +23,7 @@ import { FusedSampler } from './device-sampler.js';
 import { FusedRanker } from './device-ranker.js';
 import { fixedToFloats, LOSS_WORDS, slotLosses } from './fixed-point.js';
 import { gmfLogit, gmfStepShader } from './gmf-shaders.js';
-import { towerDenseShader, towerLogit, towerStepShader, towerStrides, type TowerLayout } from './tower-shaders.js';
+import { DENSE_CHUNK, towerDenseShader, towerLogit, towerStepShader, towerStrides, type TowerLayout } from './tower-shaders.js';
 import { adamShader, mfLogit, mfStepShader, scoreShader, touchedRowsShader, WORKGROUP, type ArenaTables, type MfLayout } from './mf-shaders.js';
 
 /**
@@ -292,7 +292,7 @@ export class FusedEngine implements Engine {
       if (this.densePipeline && denseGroup) {
         pass.setPipeline(this.densePipeline);
         pass.setBindGroup(0, denseGroup, [k * SLOT]);
-        pass.dispatchWorkgroups(Math.ceil((this.L.total - this.L.denseStart) / WORKGROUP));
+        pass.dispatchWorkgroups(Math.ceil((this.L.total - this.L.denseStart) / WORKGROUP), Math.ceil((units * per) / DENSE_CHUNK));
         this.dispatches++;
       }
       pass.setPipeline(this.optPipeline);
@@ -337,7 +337,7 @@ export class FusedEngine implements Engine {
     if (this.densePipeline) {
       pass.setPipeline(this.densePipeline);
       pass.setBindGroup(0, this.group(this.denseLayout, [this.params, this.grads, ...xd], steps, [losses]), [0]);
-      pass.dispatchWorkgroups(Math.ceil((this.L.total - this.L.denseStart) / WORKGROUP));
+      pass.dispatchWorkgroups(Math.ceil((this.L.total - this.L.denseStart) / WORKGROUP), Math.ceil(sub.length / DENSE_CHUNK));
     }
     pass.end();
     this.device.queue.submit([encoder.finish()]);

@@ -4,14 +4,15 @@
  *           ReLU tower and the output, the loss, and the backward pass down to the embedding
  *           rows (fixed-point adds, as for MF); every layer's input and delta go to per-instance rows
  *           of two scratch buffers X and D;
- *   dense:  one thread per dense parameter: its gradient as a sum over the batch's rows of X
- *           and D (Σ_j x_j·δ_j for a kernel entry, Σ_j δ_j for a bias), in instance order, so
- *           the dense gradients do not depend on thread timing;
+ *   dense:  one thread per dense parameter and chunk of DENSE_CHUNK rows: its gradient's share
+ *           over the chunk's rows of X and D (Σ_j x_j·δ_j for a kernel entry, Σ_j δ_j for a
+ *           bias), summed in instance order, then added in fixed point, so the dense gradients
+ *           do not depend on thread timing, and a large batch's rows are summed in parallel;
  *   then the optimizer (mf-shaders.ts).
  * Activations per instance, row j of X: [h_0 (2E) | h_1 | … | h_{L-1} | o], o = [φ_G ; h_L] the
  * output layer's input; row j of D: [dz | δ_1 | … | δ_L], δ_l = ∂loss/∂(pre-activation of layer l).
  */
-import { FIXED_ADD, FIXED_OWN } from './fixed-point.js';
+import { FIXED_ADD } from './fixed-point.js';
 import { LOSS_FNS, STEP_BINDINGS, STEP_STRUCT, WORKGROUP } from './mf-shaders.js';
 
 export interface TowerLayout {
@@ -195,6 +196,9 @@ ${
 }`;
 }
 
+/** Rows of X and D one thread of the dense kernel sums: workgroup row y takes rows [y·DENSE_CHUNK, (y + 1)·DENSE_CHUNK). Even, so a bpr pair stays in one chunk. */
+export const DENSE_CHUNK = 1024;
+
 /** Each dense parameter's gradient from the batch's rows of X and D, plus its L2 share. */
 export function towerDenseShader(T: TowerLayout, pairs: boolean): string {
   const L = T.H.length - 1;
@@ -204,7 +208,7 @@ export function towerDenseShader(T: TowerLayout, pairs: boolean): string {
   // output bias's gradient is exactly 0, as in the scratch engine (noise there would become Adam
   // steps of ±lr on a parameter the loss does not depend on).
   const sum = (term: (j: string) => string): string =>
-    pairs ? `for (var j = 0u; j < rows; j += 2u) { g += ${term('j')} + ${term('j + 1u')}; }` : `for (var j = 0u; j < rows; j++) { g += ${term('j')}; }`;
+    pairs ? `for (var j = r0; j < r1; j += 2u) { g += ${term('j')} + ${term('j + 1u')}; }` : `for (var j = r0; j < r1; j++) { g += ${term('j')}; }`;
   const branches: string[] = [];
   for (let l = 1; l <= L; l++) {
     const w = T.kernels[l - 1];
@@ -224,13 +228,14 @@ export function towerDenseShader(T: TowerLayout, pairs: boolean): string {
 @group(0) @binding(2) var<storage, read> X: array<f32>;
 @group(0) @binding(3) var<storage, read> D: array<f32>;
 @group(0) @binding(5) var<storage, read_write> losses: array<atomic<u32>>;
-${FIXED_OWN}
+${FIXED_ADD}
 
 @compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3u) {
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wg: vec3u) {
   let k = ${T.denseStart}u + gid.x;
   if (k >= ${T.total}u) { return; }
-  let rows = st.units * ${pairs ? 2 : 1}u;
+  let r0 = wg.y * ${DENSE_CHUNK}u;
+  let r1 = min(st.units * ${pairs ? 2 : 1}u, r0 + ${DENSE_CHUNK}u);
   var g = 0.0;
 ${branches.join('\n')}
   if (k >= ${T.out}u && k < ${T.out + S.o}u) {
@@ -240,7 +245,7 @@ ${branches.join('\n')}
     ${sum((j) => `D[(${j}) * ${S.d}u]`)}
   }
   // Dense L2: (λ/2)·‖θ‖² per instance of the batch, its gradient λ·(instances / units)·θ.
-  g += st.l2 * ${pairs ? '2.0' : '1.0'} * P[k];
-  addOwn(k, g);
+  if (wg.y == 0u) { g += st.l2 * ${pairs ? '2.0' : '1.0'} * P[k]; }
+  addTo(k, g);
 }`;
 }
