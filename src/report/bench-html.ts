@@ -120,6 +120,7 @@ export function enginesTable(b: BenchReport): Table {
       'eval s',
       'speed-up',
       'per step',
+      'trained twice',
     ],
     rows: b.engines.map((e) => [
       benchLabel(e),
@@ -134,8 +135,15 @@ export function enginesTable(b: BenchReport): Table {
       seconds(e.evalSeconds),
       times(e.speedup),
       stepCountText(e),
+      repeatText(e),
     ]),
   };
+}
+
+/** `same bits` when two runs from the same weights left the same weights, else how many differ; `-` in older reports. */
+export function repeatText(e: BenchEngineResult): string {
+  if (!e.repeat) return '-';
+  return e.repeat.differing === 0 ? 'same bits' : `${count(e.repeat.differing)} of ${count(e.repeat.total)} differ`;
 }
 
 /** `219 dispatches`, `269 kernels`, or `-` where nothing was counted. */
@@ -179,7 +187,7 @@ export function benchPage(b: BenchReport, charts: Awaited<ReturnType<typeof benc
 export function benchTable(b: BenchReport): string {
   return (
     textTable(
-      ['engine', 'ms/step', 'p90', 'host ms/step', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)', 'trained', 'per step'],
+      ['engine', 'ms/step', 'p90', 'host ms/step', 'samples/s', 'epoch s', 'eval s', 'speed-up', 'parity (loss, grad)', 'trained', 'per step', 'twice'],
       b.engines.map((e) => [
         benchLabel(e),
         fixed(e.msPerStep.median, 2),
@@ -192,11 +200,15 @@ export function benchTable(b: BenchReport): string {
         e.parity ? `${relError(e.parity.lossRelError)}, ${relError(e.parity.maxGradRelError)}` : '-',
         worstStepText(e.parity?.steps),
         stepCountText(e),
+        repeatText(e),
       ]),
     ) +
     (b.engines.some((e) => !e.epochSecondsMeasured) ? '\n* extrapolated from the timed steps' : '') +
     (hasHostOnly(b) ? `\n${HOST_NOTE}` : '') +
-    (stepsOf(b) ? `\ntrained: the worst optimizer's weights after ${stepsOf(b)?.count} steps, relative error against scratch` : '')
+    (stepsOf(b) ? `\ntrained: the worst optimizer's weights after ${stepsOf(b)?.count} steps, relative error against scratch` : '') +
+    (b.engines[0]?.repeat
+      ? `\ntwice: two fresh engines trained ${b.engines[0].repeat.steps} steps of batch ${b.config.batchSize} from the same weights, their weights compared bit for bit`
+      : '')
   );
 }
 

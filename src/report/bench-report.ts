@@ -42,6 +42,12 @@ export interface BenchEngineResult {
   stepCount?: { count: number; unit: 'dispatches' | 'kernels' } | null;
   /** stepCount's count where it counts GPU dispatches, else null. */
   dispatchesPerStep?: number | null;
+  /**
+   * Two fresh engines trained `steps` steps of the bench's batch with its optimizer from the same
+   * weights: how many weights differ between the two to the bit (0: the engine repeats itself).
+   * Absent in reports from before it was checked.
+   */
+  repeat?: { steps: number; differing: number; total: number };
   /** Timed training steps (after warm-up). */
   steps: number;
   /** Per chunk of steps, divided by the chunk's steps. */

@@ -21,7 +21,7 @@ import { engineTargets, parseEngineTarget, referenceEngine, type Engine } from '
 import { evaluateSampled } from '../eval/evaluate.js';
 import { evalCandidates } from '../eval/protocols.js';
 import { initWeights } from '../models/weights.js';
-import { benchTable, writeBenchReport } from '../report/bench-html.js';
+import { benchTable, repeatText, writeBenchReport } from '../report/bench-html.js';
 import type { BenchEngineResult, BenchParity, BenchReport, StepParity } from '../report/bench-report.js';
 import { trainEpochs } from '../train/loop.js';
 import { NcfError } from '../util/errors.js';
@@ -79,6 +79,7 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
       let parity: BenchParity | null = reference ? compare(g, reference) : null;
       if (parity) assertParity(label, n, parity);
       const trained = await trainForParity(c, label, shape, weights, instances, stepBatch, make, o.progress);
+      const repeat = await trainTwice(c, label, shape, weights, instances, make, o.progress);
       if (parity && reference) {
         const steps = compareSteps(trained.weights, reference.trained, trained.count, stepBatch);
         assertStepParity(label, steps);
@@ -100,6 +101,7 @@ export async function runBench(c: Config, o: BenchOptions): Promise<{ dir: strin
         batchSize: c.train.batchSize,
         stepCount,
         dispatchesPerStep: stepCount?.unit === 'dispatches' ? stepCount.count : null,
+        repeat,
         ...timing,
         evalSeconds,
         speedup: timing.samplesPerSecond / (results[0]?.samplesPerSecond ?? timing.samplesPerSecond),
@@ -212,6 +214,56 @@ async function trainForParity(
   }
   progress.stop();
   return { count, weights: trained };
+}
+
+/**
+ * Two fresh engines from `weights` train the same PARITY_STEPS steps of the config's batch and
+ * optimizer (fewer if the instances run out): how many of their weights differ to the bit. An
+ * engine whose sums depend on thread timing (float atomics on a GPU) shows it here.
+ */
+async function trainTwice(
+  c: Config,
+  label: string,
+  shape: ModelShape,
+  weights: Weights,
+  inst: Instances,
+  make: (c: Config, shape: ModelShape) => Promise<Engine>,
+  progress: Progress,
+): Promise<NonNullable<BenchEngineResult['repeat']>> {
+  const steps = Math.max(1, Math.min(PARITY_STEPS, Math.floor(inst.length / c.train.batchSize)));
+  const runs: Weights[] = [];
+  progress.start(`${label} trained twice`, 2, 'runs');
+  for (let k = 0; k < 2; k++) {
+    const engine = await make(withEngineTarget(c, label), shape);
+    try {
+      await engine.setWeights(weights);
+      await engine.trainSteps(inst, c.train.batchSize, 0, steps);
+      runs.push(await engine.getWeights());
+    } finally {
+      await engine.dispose();
+    }
+    progress.update(k + 1);
+  }
+  progress.stop();
+  return { steps, ...differingBits(runs[0], runs[1]) };
+}
+
+/** How many values of `a` differ from `b`'s bit for bit (NaNs of the same bits are equal), of how many. */
+export function differingBits(a: Weights, b: Weights): { differing: number; total: number } {
+  let differing = 0;
+  let total = 0;
+  for (const [name, x] of a) {
+    const bx = new Uint32Array(x.buffer, x.byteOffset, x.length);
+    const y = b.get(name);
+    total += x.length;
+    if (!y || y.length !== x.length) {
+      differing += x.length;
+      continue;
+    }
+    const by = new Uint32Array(y.buffer, y.byteOffset, y.length);
+    for (let k = 0; k < x.length; k++) if (bx[k] !== by[k]) differing++;
+  }
+  return { differing, total };
 }
 
 /** Per optimizer, the trained weights against the reference engine's. */
@@ -367,11 +419,12 @@ function engineLine(r: BenchEngineResult): string {
     : '';
   const parity = r.parity ? `  parity: loss ${r.parity.lossRelError.toExponential(1)}, grads ${r.parity.maxGradRelError.toExponential(1)}${trained}` : '';
   const issued = r.stepCount ? `  ${r.stepCount.count} ${r.stepCount.unit}/step` : '';
+  const twice = r.repeat ? `  trained twice: ${repeatText(r)}` : '';
   const host = r.hostMsPerStep === undefined ? '' : r.hostMsMeasured ? `, host ${r.hostMsPerStep.toFixed(2)}` : ', all on the host';
   return (
     `${r.label.padEnd(14)} ${r.msPerStep.median.toFixed(2)} ms/step (p90 ${r.msPerStep.p90.toFixed(2)}${host})${issued}  ` +
     `${Math.round(r.samplesPerSecond).toLocaleString('en-US')} samples/s  ${epoch}  eval ${r.evalSeconds.toFixed(1)} s  ` +
-    `${r.speedup.toFixed(2)}× scratch${r.emulated ? '  [CPU emulator, not a GPU]' : ''}${parity}`
+    `${r.speedup.toFixed(2)}× scratch${r.emulated ? '  [CPU emulator, not a GPU]' : ''}${parity}${twice}`
   );
 }
 

@@ -47,3 +47,21 @@ export function divergingEngine(inner: Engine, fromStep: number): Engine {
     dispose: () => inner.dispose(),
   };
 }
+
+/** `inner`, except that when `nudged` its weights read back with the last bit of each tensor's first value flipped: a run that does not repeat itself to the bit. */
+export function nudgedEngine(inner: Engine, nudged: boolean): Engine {
+  return {
+    ...divergingEngine(inner, Number.POSITIVE_INFINITY),
+    getWeights: async () => {
+      const w = await inner.getWeights();
+      if (!nudged) return w;
+      const out: Weights = new Map();
+      for (const [name, t] of w) {
+        const c = t.slice();
+        new Uint32Array(c.buffer)[0] ^= 1;
+        out.set(name, c);
+      }
+      return out;
+    },
+  };
+}

@@ -59,7 +59,7 @@ describe('writeBenchReport', () => {
     expect(text).not.toContain('†');
     expect(text).not.toContain('parity after 20 steps');
     const lines = benchTable(benchFixture()).split('\n');
-    expect(lines[3].split(/\s{2,}/)).toEqual(['tfjs:wasm', '2.00', '2.50', '-', '120,000', '41.4*', '0.50', '0.35×', '2.4e-7, 3.1e-6', '-', '269 kernels']);
+    expect(lines[3].split(/\s{2,}/)).toEqual(['tfjs:wasm', '2.00', '2.50', '-', '120,000', '41.4*', '0.50', '0.35×', '2.4e-7, 3.1e-6', '-', '269 kernels', '-']);
     expect(lines).toHaveLength(6);
   });
 
@@ -93,7 +93,7 @@ describe('writeBenchReport', () => {
 describe('benchTable', () => {
   it('one aligned line per engine with its numbers, extrapolated epochs starred, host-only engines marked', () => {
     const lines = benchTable(benchFixture({ current: true })).split('\n');
-    expect(lines).toHaveLength(8);
+    expect(lines).toHaveLength(9);
     expect(lines[0].split(/\s{2,}/)).toEqual([
       'engine',
       'ms/step',
@@ -106,9 +106,10 @@ describe('benchTable', () => {
       'parity (loss, grad)',
       'trained',
       'per step',
+      'twice',
     ]);
     expect(lines[1]).toMatch(/^-+( +-+)+$/);
-    expect(lines[2].split(/\s{2,}/)).toEqual(['scratch', '0.75', '0.90', '0.75†', '340,000', '14.6', '0.20', '1.00×', '-', '-', '-']);
+    expect(lines[2].split(/\s{2,}/)).toEqual(['scratch', '0.75', '0.90', '0.75†', '340,000', '14.6', '0.20', '1.00×', '-', '-', '-', 'same bits']);
     expect(lines[3].split(/\s{2,}/)).toEqual([
       'tfjs:wasm',
       '2.00',
@@ -121,13 +122,15 @@ describe('benchTable', () => {
       '2.4e-7, 3.1e-6',
       '3.4e-6 (lazy_adam)',
       '269 kernels',
+      'same bits',
     ]);
     expect(lines[4]).toMatch(
-      /^tfjs:webgpu \(SwiftShader, CPU emulator\)\s+28\.40\s+31\.70\s+3\.20\s+9,000\s+552\.3\*.*\s6\.8e-6 \(lazy_adam\)\s+219 dispatches$/,
+      /^tfjs:webgpu \(SwiftShader, CPU emulator\)\s+28\.40\s+31\.70\s+3\.20\s+9,000\s+552\.3\*.*\s6\.8e-6 \(lazy_adam\)\s+219 dispatches\s+1,234 of 392,601 differ$/,
     );
     expect(lines[5]).toBe('* extrapolated from the timed steps');
     expect(lines[6]).toBe('† computes on the host: every ms of its step is host time');
     expect(lines[7]).toBe("trained: the worst optimizer's weights after 20 steps, relative error against scratch");
+    expect(lines[8]).toBe('twice: two fresh engines trained 20 steps of batch 256 from the same weights, their weights compared bit for bit');
     // Columns line up: every row as wide as the header's right edge.
     expect(new Set(lines.slice(0, 5).map((l) => l.length)).size).toBe(1);
   });

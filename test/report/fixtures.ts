@@ -137,6 +137,7 @@ export function benchFixture(o: { cpu?: string; scale?: number; epochs?: boolean
     for (const [i, e] of engines.entries()) {
       e.hostMsPerStep = i === 0 ? e.msPerStep.median : host[i];
       e.hostMsMeasured = i > 0;
+      e.repeat = { steps: 20, differing: i === 2 ? 1234 : 0, total: 392601 };
       if (e.parity) {
         const p = (relError: number, worstParam: string) => ({ relError, worstParam });
         e.parity = {

@@ -12,11 +12,23 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import type { ModelShape } from '../../src/core/model.js';
 import type { BenchParity, BenchReport } from '../../src/report/bench-report.js';
-import { assertParity, assertStepParity, compare, engineLabels, PARITY_STEPS, runBench, worstRelError } from '../../src/run/bench.js';
+import { assertParity, assertStepParity, compare, differingBits, engineLabels, PARITY_STEPS, runBench, worstRelError } from '../../src/run/bench.js';
 import { NcfError } from '../../src/util/errors.js';
 import { Progress } from '../../src/util/progress.js';
 import { ROOT } from '../helpers/cli.js';
-import { divergingEngine } from '../helpers/fake-engine.js';
+import { divergingEngine, nudgedEngine } from '../helpers/fake-engine.js';
+
+describe('differingBits', () => {
+  it('counts values that differ in any bit: -0 against 0 differs, the same NaN does not, a missing tensor counts whole', () => {
+    const a = new Map([
+      ['x', Float32Array.of(1, 0, Number.NaN, 0.1)],
+      ['y', Float32Array.of(2, 3)],
+    ]);
+    const b = new Map([['x', Float32Array.of(1, -0, Number.NaN, Math.fround(0.1) + 2 ** -27)]]);
+    expect(differingBits(a, b)).toEqual({ differing: 4, total: 6 });
+    expect(differingBits(a, a)).toEqual({ differing: 0, total: 6 });
+  });
+});
 
 describe('engineLabels', () => {
   it('puts the scratch engine first, adding it when missing, and drops repeats', () => {
@@ -154,6 +166,26 @@ describe('runBench on the smoke fixture', () => {
     expect(scratch.hostMsMeasured).toBe(false);
     expect(scratch.hostMsPerStep).toBe(scratch.msPerStep.median);
     expect(r.table).toContain('host ms/step');
+    // Trained twice from the same weights, 20 steps of batch 64: both engines repeat themselves to the bit.
+    for (const e of [scratch, cpu]) expect(e.repeat, e.label).toEqual({ steps: PARITY_STEPS, differing: 0, total: 1861 });
+    expect(r.table).toContain('same bits');
+    expect(lines.some((l) => l.startsWith('tfjs:cpu') && l.endsWith('trained twice: same bits'))).toBe(true);
+  }, 120_000);
+
+  it('reports an engine whose two runs from the same weights part, counting the weights that differ', async () => {
+    let made = 0;
+    // Every other tfjs engine reads back one value per tensor a bit off; trainTwice makes two in a row.
+    const makeEngine = async (c: Config, shape: ModelShape) => {
+      const e = await engineFor(c, shape);
+      return c.engine === 'scratch' ? e : nudgedEngine(e, made++ % 2 === 1);
+    };
+    const lines: string[] = [];
+    const r = await runBench(smoke(), { engines: ['tfjs:cpu'], steps: 10, epochs: 0, log: (l) => lines.push(l), progress: new Progress(false), makeEngine });
+    const cpu = r.report.engines[1];
+    // The smoke config's NeuMF has ten tensors: four embedding tables, two MLP layers' kernels and biases, the output's.
+    expect(cpu.repeat).toEqual({ steps: PARITY_STEPS, differing: 10, total: 1861 });
+    expect(r.table).toContain('10 of 1,861 differ');
+    expect(r.report.engines[0].repeat!.differing).toBe(0);
   }, 120_000);
 
   it('refuses an engine that computes the same gradients but trains away from scratch after a few steps', async () => {
