@@ -2,10 +2,10 @@
 # Issue 15's figures in one run on one GPU machine: NeuMF-8 (the paper's model) at batch 256,
 # 8,192 and 65,536 on ncf's fused WebGPU kernels, on the tfjs graph path and on the PyTorch
 # reference (CUDA): ms/step, samples/s, dispatches per step and whether 20 steps trained twice
-# leave the same bits (ncf bench's "twice"), s/epoch and HR@10 after
-# the same epochs (ncf train, torch_neumf_train_cuda.py); then the fused batch-256 and 65,536 runs
-# again from the same seed (fixed-point sums: the same losses and HR@10 to every digit expected), and configs/ml-1m-gpu.json (device sampler, device ranking) for the time to
-# HR@10 0.68 / 0.69. Prepared on a machine without a GPU
+# leave the same bits (ncf bench's "twice"), s/epoch and HR@10 after the same epochs (ncf train,
+# torch_neumf_train_cuda.py); then the fused batch-256 and 65,536 runs again from the same seed
+# (fixed-point sums: the same losses and HR@10 to every digit expected), and configs/ml-1m-gpu.json
+# (device sampler, device ranking) for the time to HR@10 0.68 / 0.69. Prepared on a machine without a GPU
 # (the fused path checked on SwiftShader there), so its first run on a GPU is its test.
 # Pack with scripts/gpu/pack.sh, then on the GPU machine: bash .gpu/measure-fused.sh
 source .gpu/setup.sh
