@@ -2,7 +2,8 @@
  * `ncf bench`: engines and backends on the same config, data, instances and initial weights. Each
  * is first checked against the reference engine (scratch), or bench refuses: the same loss and
  * gradients on a fixed batch, and the same weights after PARITY_STEPS training steps with each
- * optimizer. Then it is timed: training steps in the chunks the training loop uses (ms/step per
+ * optimizer; and whether two fresh engines trained alike leave the same bits (reported, not refused).
+ * Then it is timed: training steps in the chunks the training loop uses (ms/step per
  * chunk, median and p90, and the host's share of it), samples/s, an epoch (measured when the
  * steps cover one, else extrapolated) and one sampled-protocol evaluation. Optionally every engine then trains the
  * same epochs from the same weights, to check that they reach the same loss and HR@K.
