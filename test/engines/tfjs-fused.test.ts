@@ -2,7 +2,9 @@
  * The fused WebGPU path (tfjs.kernels "fused") against the scratch engine, where a WebGPU
  * adapter is found (SwiftShader here): for every loss × optimizer, the same gradients,
  * the same weights, moments and losses after steps spread over two chunks, the same scores, two
- * dispatches per step, and what it does not cover yet refused in one line.
+ * dispatches per step, and what it does not cover yet refused in one line. The fixed-point sums:
+ * row gradients that do not depend on the order instances arrive in, the towers' dense chunks,
+ * and out-of-range or NaN steps read back as Infinity or NaN.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelShape } from '../../src/core/model.js';
