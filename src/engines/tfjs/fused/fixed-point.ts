@@ -51,11 +51,14 @@ fn fromFixed(lo: u32, hi: u32) -> f32 {
   return select(m, -m, neg);
 }`;
 
-/** An atomic add of a fixed-point value into words (2i, 2i + 1) of the named array: the carry from the low word's wrap goes into the high word. */
-const atomicAddFn = (name: string, array: string, flag: string): string => `
+/** The step's flag word, where an add out of range or of a NaN leaves its mark. */
+const FLAG = `losses[${LOSS_WORDS}u * st.slot + 2u]`;
+
+/** An atomic add of a fixed-point value into words (2i, 2i + 1) of `array`: the carry from the low word's wrap goes into the high word. */
+const atomicAddFn = (name: string, array: string): string => `
 fn ${name}(i: u32, x: f32) {
   let bad = outOfRange(x);
-  if (bad != 0u) { atomicOr(&${flag}, bad); return; }
+  if (bad != 0u) { atomicOr(&${FLAG}, bad); return; }
   let v = toFixed(x);
   let old = atomicAdd(&${array}[2u * i], v.x);
   let hi = v.y + select(0u, 1u, old + v.x < old);
@@ -65,12 +68,12 @@ fn ${name}(i: u32, x: f32) {
 /**
  * For the step kernels, over `G: array<atomic<u32>>` (two words per parameter) and
  * `losses: array<atomic<u32>>` (LOSS_WORDS per slot), with the step uniform `st`:
- * addTo(parameter, x) and addLoss(slot, x).
+ * addTo(parameter, x), and addLoss(x) into the step's own loss slot.
  */
 export const FIXED_ADD = `${FIXED_FNS}
-${atomicAddFn('addTo', 'G', `losses[${LOSS_WORDS}u * st.slot + 2u]`)}
-fn addLoss(slot: u32, x: f32) { addSlot(${LOSS_WORDS / 2}u * slot, x); }
-${atomicAddFn('addSlot', 'losses', `losses[${LOSS_WORDS}u * st.slot + 2u]`)}`;
+${atomicAddFn('addTo', 'G')}
+fn addLoss(x: f32) { addSlot(${LOSS_WORDS / 2}u * st.slot, x); }
+${atomicAddFn('addSlot', 'losses')}`;
 
 /** For the optimizers: takeGrad(k), parameter k's gradient as a float, its words zeroed for the next step. */
 export const FIXED_TAKE = `${FIXED_FNS}

@@ -101,7 +101,7 @@ ${
   let lossSum = total(li, loss);
   let gbSum = total(li, gb);
   if (li == 0u) {
-    addLoss(st.slot, lossSum * w);
+    addLoss(lossSum * w);
     addTo(${L.b}u, gbSum + dense * P[${L.b}u]);
   }
 }`;

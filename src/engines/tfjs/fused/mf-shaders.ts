@@ -132,7 +132,7 @@ ${
     workgroupBarrier();
   }
   if (li == 0u) {
-    addLoss(st.slot, part[0].x * w);${
+    addLoss(part[0].x * w);${
       L.biases
         ? `
     // The global bias: the workgroup's sum of g, and (once per step) its dense L2 share.

@@ -192,7 +192,7 @@ ${
     if (li < h) { part[li] += part[li + h]; }
     workgroupBarrier();
   }
-  if (li == 0u) { addLoss(st.slot, part[0] * w); }
+  if (li == 0u) { addLoss(part[0] * w); }
 }`;
 }
 
