@@ -203,18 +203,31 @@ async function trainForParity(
   const trained: TrainedWeights = new Map();
   progress.start(`${label} parity steps`, OPTIMIZER_NAMES.length, 'optimizers');
   for (const [i, optimizer] of OPTIMIZER_NAMES.entries()) {
-    const engine = await make(withEngineTarget({ ...c, train: { ...c.train, optimizer } }, label), shape);
-    try {
-      await engine.setWeights(weights);
-      await engine.trainSteps(inst, batch, 0, count);
-      trained.set(optimizer, await engine.getWeights());
-    } finally {
-      await engine.dispose();
-    }
+    trained.set(optimizer, await trainFresh(withEngineTarget({ ...c, train: { ...c.train, optimizer } }, label), shape, weights, inst, batch, count, make));
     progress.update(i + 1);
   }
   progress.stop();
   return { count, weights: trained };
+}
+
+/** A fresh engine for `c`, from `weights`, trains steps [0, count) of `batch` over `inst`: its weights. */
+async function trainFresh(
+  c: Config,
+  shape: ModelShape,
+  weights: Weights,
+  inst: Instances,
+  batch: number,
+  count: number,
+  make: (c: Config, shape: ModelShape) => Promise<Engine>,
+): Promise<Weights> {
+  const engine = await make(c, shape);
+  try {
+    await engine.setWeights(weights);
+    await engine.trainSteps(inst, batch, 0, count);
+    return await engine.getWeights();
+  } finally {
+    await engine.dispose();
+  }
 }
 
 /**
@@ -235,14 +248,7 @@ async function trainTwice(
   const runs: Weights[] = [];
   progress.start(`${label} trained twice`, 2, 'runs');
   for (let k = 0; k < 2; k++) {
-    const engine = await make(withEngineTarget(c, label), shape);
-    try {
-      await engine.setWeights(weights);
-      await engine.trainSteps(inst, c.train.batchSize, 0, steps);
-      runs.push(await engine.getWeights());
-    } finally {
-      await engine.dispose();
-    }
+    runs.push(await trainFresh(withEngineTarget(c, label), shape, weights, inst, c.train.batchSize, steps, make));
     progress.update(k + 1);
   }
   progress.stop();

@@ -21,11 +21,8 @@ export function scoringEngine(shape: ModelShape, f: (u: number, i: number) => nu
   };
 }
 
-/**
- * `inner`, except that from step `fromStep` on its training diverges: every step is taken twice
- * (as if its learning rate had doubled), while its gradients stay `inner`'s.
- */
-export function divergingEngine(inner: Engine, fromStep: number): Engine {
+/** Every call passed to `inner`: what the fakes below start from. */
+function passThrough(inner: Engine): Engine {
   return {
     info: inner.info,
     shape: inner.shape,
@@ -33,6 +30,20 @@ export function divergingEngine(inner: Engine, fromStep: number): Engine {
     getWeights: () => inner.getWeights(),
     getOptimizerState: () => inner.getOptimizerState(),
     setOptimizerState: (s) => inner.setOptimizerState(s),
+    trainSteps: (instances, batchSize, firstStep, count) => inner.trainSteps(instances, batchSize, firstStep, count),
+    gradients: (instances, start, end) => inner.gradients(instances, start, end),
+    score: (users, items) => inner.score(users, items),
+    dispose: () => inner.dispose(),
+  };
+}
+
+/**
+ * `inner`, except that from step `fromStep` on its training diverges: every step is taken twice
+ * (as if its learning rate had doubled), while its gradients stay `inner`'s.
+ */
+export function divergingEngine(inner: Engine, fromStep: number): Engine {
+  return {
+    ...passThrough(inner),
     trainSteps: async (instances, batchSize, firstStep, count) => {
       const losses = new Float32Array(count);
       for (let k = 0; k < count; k++) {
@@ -42,16 +53,13 @@ export function divergingEngine(inner: Engine, fromStep: number): Engine {
       }
       return losses;
     },
-    gradients: (instances, start, end) => inner.gradients(instances, start, end),
-    score: (users, items) => inner.score(users, items),
-    dispose: () => inner.dispose(),
   };
 }
 
 /** `inner`, except that when `nudged` its weights read back with the last bit of each tensor's first value flipped: a run that does not repeat itself to the bit. */
 export function nudgedEngine(inner: Engine, nudged: boolean): Engine {
   return {
-    ...divergingEngine(inner, Number.POSITIVE_INFINITY),
+    ...passThrough(inner),
     getWeights: async () => {
       const w = await inner.getWeights();
       if (!nudged) return w;
